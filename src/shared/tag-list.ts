@@ -1,6 +1,6 @@
-import { inputError } from '../shared/errors.ts';
-import type { Result } from '../shared/result.ts';
-import { fail, ok } from '../shared/result.ts';
+import { inputError } from './errors.ts';
+import type { Result } from './result.ts';
+import { fail, ok } from './result.ts';
 
 /** One tag of a tag-list (RFC 6376 3.2), with where its value stands in the input. */
 export interface Tag {
