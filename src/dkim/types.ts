@@ -1,3 +1,4 @@
+import type { InputError } from '../shared/errors.ts';
 import type { KeyProvenance } from '../keys/types.ts';
 
 /** Per-signature result (DESIGN.md, "Email verdicts"). */
@@ -54,6 +55,8 @@ export interface KeyEvidence {
   readonly provenance: KeyProvenance;
   readonly keyType: string;
   readonly bits: number | null;
+  /** t=y: the domain said it was only testing DKIM. */
+  readonly testing: boolean;
   /** Known published or compromised, with the reason. */
   readonly compromised: string | null;
 }
@@ -129,4 +132,6 @@ export interface MessageResult {
   readonly subject: string | null;
   /** One line: why this verdict. */
   readonly reason: string;
+  /** Set when the message could not be parsed at all (a limit hit, empty input); verdict is unverifiable. */
+  readonly inputError: InputError | null;
 }
