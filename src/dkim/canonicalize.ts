@@ -6,75 +6,99 @@ export type Canonicalization = 'simple' | 'relaxed';
 /*
  * Body canonicalization (RFC 6376 3.4.3, 3.4.4). A message stored with bare LF line endings is
  * treated as its wire form with CRLF, which is what every signer hashed. A lone CR is content.
- * One pass over the bytes into a fresh buffer: the body is usually most of a message, so this loop
- * is the hot path of verification.
+ *
+ * The body is most of a message, so this is the hot path of verification. Lines go by native
+ * indexOf; a run of lines that canonicalization leaves unchanged (CRLF-terminated, and for relaxed
+ * without space or tab) is copied in one piece, or not at all when the whole body is unchanged,
+ * which is the common case for base64 attachments. Only lines that change are walked byte by byte.
  */
 export function canonicalizeBody(body: Uint8Array, mode: Canonicalization): Uint8Array {
-  return mode === 'relaxed' ? relaxedBody(body) : simpleBody(body);
-}
-
-function simpleBody(body: Uint8Array): Uint8Array {
+  const relaxed = mode === 'relaxed';
   const n = body.length;
-  const out = Buffer.allocUnsafe(n * 2 + 2);
-  let o = 0;
-  let keep = 0; // length up to the end of the last non-empty line
-  let lineStart = 0;
-  for (let i = 0; i < n; i++) {
-    const c = body[i]!;
-    if (c === LF) {
-      out[o++] = CR;
-      out[o++] = LF;
-      if (o - 2 > lineStart) keep = o;
-      lineStart = o;
-    } else if (c === CR && i + 1 < n && body[i + 1] === LF) {
-      // the CR of a CRLF: written with the LF
-    } else {
-      out[o++] = c;
+  let out: Uint8Array | null = null; // allocated at the first line that changes
+  let o = 0; // output length so far, for the part already written to `out`
+  let runStart = 0; // input offset where the current unchanged run began
+  let keep = 0; // output length up to the end of the last non-empty line
+  let nextTab = relaxed ? indexOrEnd(body, HTAB, 0) : n;
+  let nextDoubleSpace = relaxed ? indexOrEnd(body, DOUBLE_SPACE, 0) : n;
+  let pos = 0;
+  while (pos < n) {
+    const lf = body.indexOf(LF, pos);
+    const terminated = lf !== -1;
+    const lineEnd = terminated ? lf : n;
+    const contentEnd = terminated && lf > pos && body[lf - 1] === CR ? lf - 1 : lineEnd;
+    if (relaxed) {
+      if (nextTab < pos) nextTab = indexOrEnd(body, HTAB, pos);
+      if (nextDoubleSpace < pos) nextDoubleSpace = indexOrEnd(body, DOUBLE_SPACE, pos);
     }
-  }
-  if (o > lineStart) {
-    out[o++] = CR;
-    out[o++] = LF;
-    keep = o;
-  }
-  if (keep === 0) return Buffer.from('\r\n');
-  return out.subarray(0, keep);
-}
-
-function relaxedBody(body: Uint8Array): Uint8Array {
-  const n = body.length;
-  const out = Buffer.allocUnsafe(n * 2 + 2);
-  let o = 0;
-  let keep = 0;
-  let lineHasContent = false;
-  let pendingSpace = false;
-  for (let i = 0; i < n; i++) {
-    const c = body[i]!;
-    if (c === SP || c === HTAB) {
-      pendingSpace = true;
-    } else if (c === LF) {
-      out[o++] = CR;
-      out[o++] = LF;
-      if (lineHasContent) keep = o;
-      lineHasContent = false;
-      pendingSpace = false; // whitespace at the end of a line is dropped
-    } else if (c === CR && i + 1 < n && body[i + 1] === LF) {
-      // the CR of a CRLF
-    } else {
-      if (pendingSpace) {
-        out[o++] = SP;
-        pendingSpace = false;
+    // Prose has single spaces between words, which relaxed keeps: only tabs, runs of spaces and
+    // trailing spaces change a line.
+    const hasWhitespace =
+      relaxed &&
+      (nextTab < contentEnd ||
+        nextDoubleSpace < contentEnd ||
+        (contentEnd > pos && body[contentEnd - 1] === SP));
+    const unchanged = terminated && contentEnd === lf - 1 && !hasWhitespace;
+    if (unchanged) {
+      // Stays in the run; output offset = input offset + (o - runStart).
+      if (contentEnd > pos) keep = o + (lf + 1 - runStart);
+      pos = lf + 1;
+      continue;
+    }
+    // Flush the unchanged run before this line, then write the line canonicalized.
+    if (out === null) out = Buffer.allocUnsafe(n * 2 + 2);
+    if (pos > runStart) {
+      out.set(body.subarray(runStart, pos), o);
+      o += pos - runStart;
+    }
+    let lineHasContent: boolean;
+    if (relaxed && hasWhitespace) {
+      const before = o;
+      let pendingSpace = false;
+      for (let i = pos; i < contentEnd; i++) {
+        const c = body[i]!;
+        if (c === SP || c === HTAB) {
+          pendingSpace = true;
+        } else {
+          if (pendingSpace) out[o++] = SP; // a run of WSP becomes one space, also at line start
+          pendingSpace = false;
+          out[o++] = c;
+        }
       }
-      out[o++] = c;
-      lineHasContent = true;
+      lineHasContent = o > before;
+    } else {
+      out.set(body.subarray(pos, contentEnd), o);
+      o += contentEnd - pos;
+      lineHasContent = contentEnd > pos;
     }
+    if (terminated || lineHasContent) {
+      out[o++] = CR;
+      out[o++] = LF;
+    }
+    if (lineHasContent) keep = o;
+    pos = lineEnd + 1;
+    runStart = pos;
   }
-  if (lineHasContent) {
-    out[o++] = CR;
-    out[o++] = LF;
-    keep = o;
+  if (out === null) {
+    // Nothing changed: the canonical body is a prefix of the input.
+    if (keep === 0) return relaxed ? EMPTY : CRLF_BYTES;
+    return body.subarray(0, keep);
   }
+  if (n > runStart) {
+    out.set(body.subarray(runStart, n), o);
+    o += n - runStart;
+  }
+  if (keep === 0) return relaxed ? EMPTY : CRLF_BYTES;
   return out.subarray(0, keep);
+}
+
+const EMPTY = new Uint8Array(0);
+const DOUBLE_SPACE = Buffer.from('  ');
+const CRLF_BYTES = new Uint8Array([CR, LF]);
+
+function indexOrEnd(body: Uint8Array, byte: number, from: number): number {
+  const i = body.indexOf(byte, from);
+  return i === -1 ? body.length : i;
 }
 
 /** Header canonicalization (RFC 6376 3.4.1, 3.4.2) of one field, CRLF included. */

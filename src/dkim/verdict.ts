@@ -1,5 +1,6 @@
 import { getDomain } from 'tldts';
 import type { RawMessage } from '../mail/message.ts';
+import { displayText } from '../mail/display.ts';
 import { fieldsNamed, fieldValue } from '../mail/message.ts';
 import type { Caveat, MessageResult, MessageVerdict, SignatureEvidence } from './types.ts';
 
@@ -12,7 +13,7 @@ const SENSITIVE_HEADERS = new Set<string>([...DISPLAYED_HEADERS, 'sender', 'cont
 export function judgeMessage(message: RawMessage, signatures: readonly SignatureEvidence[]): MessageResult {
   const header = (name: string): string | null => {
     const f = fieldsNamed(message, name)[0];
-    return f ? fieldValue(f) : null;
+    return f ? displayText(fieldValue(f)) : null;
   };
   const fromFields = fieldsNamed(message, 'from');
   const from = header('from');
