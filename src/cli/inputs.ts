@@ -2,6 +2,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } fr
 import { join } from 'node:path';
 import type { MboxOptions } from '../mail/mbox.ts';
 import { DEFAULT_MBOX_OPTIONS, looksLikeMbox, readMbox } from '../mail/mbox.ts';
+import { looksLikeMessage } from '../mail/message.ts';
 import type { InputError } from '../shared/errors.ts';
 import { inputError } from '../shared/errors.ts';
 
@@ -16,6 +17,7 @@ export interface MessageSource {
 
 export type InputItem =
   | { readonly kind: 'message'; readonly source: MessageSource; readonly bytes: Uint8Array }
+  | { readonly kind: 'not-a-message'; readonly source: MessageSource }
   | { readonly kind: 'error'; readonly source: MessageSource; readonly error: InputError };
 
 export interface InputOptions {
@@ -24,13 +26,19 @@ export interface InputOptions {
   readonly maxFileBytes: number;
 }
 
-export const DEFAULT_INPUT_OPTIONS: InputOptions = { mbox: DEFAULT_MBOX_OPTIONS, maxFileBytes: 256 * 1024 * 1024 };
+export const DEFAULT_INPUT_OPTIONS: InputOptions = {
+  mbox: DEFAULT_MBOX_OPTIONS,
+  maxFileBytes: 256 * 1024 * 1024,
+};
 
 /**
  * Every message under the given paths: files as single messages, mbox files entry by entry,
  * directories recursively in name order (so output is stable). Sniffs content, not names.
  */
-export function* enumerateMessages(paths: readonly string[], options = DEFAULT_INPUT_OPTIONS): Generator<InputItem> {
+export function* enumerateMessages(
+  paths: readonly string[],
+  options = DEFAULT_INPUT_OPTIONS,
+): Generator<InputItem> {
   for (const path of paths) yield* fromPath(path, options);
 }
 
@@ -63,7 +71,10 @@ function* fromPath(path: string, options: InputOptions): Generator<InputItem> {
         const source = { path, index: item.index, offset: item.offset };
         if (item.kind === 'message') yield { kind: 'message', source, bytes: item.bytes };
         else {
-          const error = inputError('message-too-large', `mbox entry of ${item.length} bytes is over the limit maxMessageBytes`);
+          const error = inputError(
+            'message-too-large',
+            `mbox entry of ${item.length} bytes is over the limit maxMessageBytes`,
+          );
           yield { kind: 'error', source, error };
         }
       }
@@ -73,12 +84,18 @@ function* fromPath(path: string, options: InputOptions): Generator<InputItem> {
     return;
   }
   if (stat.size > options.maxFileBytes) {
-    const error = inputError('message-too-large', `file of ${stat.size} bytes is over the limit maxFileBytes`);
+    const error = inputError(
+      'message-too-large',
+      `file of ${stat.size} bytes is over the limit maxFileBytes`,
+    );
     yield { kind: 'error', source: { path }, error };
     return;
   }
   try {
-    yield { kind: 'message', source: { path }, bytes: readFileSync(path) };
+    const bytes = readFileSync(path);
+    // A dump holds documents and other files beside mail: they are reported, not called unsigned.
+    if (bytes.length > 0 && !looksLikeMessage(bytes)) yield { kind: 'not-a-message', source: { path } };
+    else yield { kind: 'message', source: { path }, bytes };
   } catch (e) {
     yield unreadable(path, e);
   }
@@ -101,5 +118,9 @@ function isMbox(path: string): boolean {
 
 function unreadable(path: string, e: unknown): InputItem {
   const reason = e instanceof Error ? e.message : String(e);
-  return { kind: 'error', source: { path }, error: inputError('input-unreadable', `cannot read ${path}: ${reason}`) };
+  return {
+    kind: 'error',
+    source: { path },
+    error: inputError('input-unreadable', `cannot read ${path}: ${reason}`),
+  };
 }

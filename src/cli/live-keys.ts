@@ -1,7 +1,7 @@
-import { lookupLive, LIVE_DNS_WARNING } from '../keys/live-dns.ts';
-import type { KeyStore } from '../keys/store.ts';
-import { parseMessage, fieldsNamed } from '../mail/message.ts';
 import { parseSignature } from '../dkim/signature.ts';
+import { LIVE_DNS_WARNING, lookupLive } from '../keys/live-dns.ts';
+import type { KeyStore } from '../keys/store.ts';
+import { fieldsNamed, parseMessage } from '../mail/message.ts';
 import type { InputItem } from './inputs.ts';
 
 /**
@@ -24,7 +24,8 @@ export async function addMissingKeysFromLiveDns(
       const sig = parseSignature(field);
       if (!sig.ok) continue;
       const { selector, domain } = sig.value;
-      if (keys.lookup(selector, domain).length === 0) wanted.set(`${selector}._domainkey.${domain}`, { selector, domain });
+      if (keys.lookup(selector, domain).length === 0)
+        wanted.set(`${selector}._domainkey.${domain}`, { selector, domain });
     }
   }
   for (const [name, { selector, domain }] of wanted) {

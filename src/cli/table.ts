@@ -3,7 +3,11 @@
 const WIDTHS = { source: 34, from: 30, date: 25, verdict: 22 } as const;
 
 export const TABLE_HEADER =
-  pad('MESSAGE', WIDTHS.source) + pad('FROM', WIDTHS.from) + pad('DATE', WIDTHS.date) + pad('VERDICT', WIDTHS.verdict) + 'REASON';
+  pad('MESSAGE', WIDTHS.source) +
+  pad('FROM', WIDTHS.from) +
+  pad('DATE', WIDTHS.date) +
+  pad('VERDICT', WIDTHS.verdict) +
+  'REASON';
 
 export function formatRow(
   source: string,
@@ -13,7 +17,11 @@ export function formatRow(
   reason: string,
 ): string {
   return (
-    pad(source, WIDTHS.source) + pad(from ?? '-', WIDTHS.from) + pad(date ?? '-', WIDTHS.date) + pad(verdict, WIDTHS.verdict) + clean(reason)
+    pad(source, WIDTHS.source) +
+    pad(from ?? '-', WIDTHS.from) +
+    pad(date ?? '-', WIDTHS.date) +
+    pad(verdict, WIDTHS.verdict) +
+    clean(reason)
   );
 }
 

@@ -66,16 +66,21 @@ export async function runVerify(argv: readonly string[], io: Output): Promise<Ex
   if (positionals.length === 0) throw new UsageError('verify needs at least one file, directory or mbox');
   const asOf = parseAsOf(values['as-of'] ?? 'signed');
   const failOn = parseFailOn(values['fail-on']);
-  const maxHeaderBytes = parsePositiveInt(values['max-header-bytes'], DEFAULT_PARSE_LIMITS.maxHeaderBytes, '--max-header-bytes');
+  const maxHeaderBytes = parsePositiveInt(
+    values['max-header-bytes'],
+    DEFAULT_PARSE_LIMITS.maxHeaderBytes,
+    '--max-header-bytes',
+  );
   const limits = { ...DEFAULT_PARSE_LIMITS, maxHeaderBytes };
 
   const keys = new KeyStore();
   let unreadable = false;
   for (const file of values.keys ?? []) {
-    const imported = importKeysFromFile(file);
+    const imported = await importKeysFromFile(file);
     if (!imported.ok) throw new UsageError(`cannot use key file ${file}: ${imported.error.message}`);
     for (const record of imported.value.records) keys.add(record);
-    for (const p of imported.value.problems) io.err(`leakproof: ${file}${p.at ? `:${p.at}` : ''}: ${p.message} (skipped)`);
+    for (const p of imported.value.problems)
+      io.err(`leakproof: ${file}${p.at ? `:${p.at}` : ''}: ${p.message} (skipped)`);
   }
 
   const items: Iterable<InputItem> = values['live-dns']
@@ -86,6 +91,13 @@ export async function runVerify(argv: readonly string[], io: Output): Promise<Ex
   let failed = false;
   if (!values.json) io.out(TABLE_HEADER);
   for (const item of items) {
+    if (item.kind === 'not-a-message') {
+      counts.set('not a message', (counts.get('not a message') ?? 0) + 1);
+      const reason = 'skipped: does not start with a header field';
+      if (values.json) io.out(JSON.stringify({ source: item.source, verdict: null, skipped: reason }));
+      else io.out(formatRow(sourceLabel(item.source), null, null, 'not a message', reason));
+      continue;
+    }
     if (item.kind === 'error') {
       unreadable = true;
       counts.set('unreadable', (counts.get('unreadable') ?? 0) + 1);
@@ -146,7 +158,10 @@ export function parseAsOf(value: string): AsOf {
 
 function parseFailOn(value: string | undefined): Set<MessageVerdict> {
   const set = new Set<MessageVerdict>();
-  for (const v of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const v of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!VERDICTS.includes(v as MessageVerdict)) {
       throw new UsageError(`--fail-on: unknown verdict ${JSON.stringify(v)} (one of ${VERDICTS.join(', ')})`);
     }

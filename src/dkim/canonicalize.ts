@@ -12,7 +12,9 @@ export type Canonicalization = 'simple' | 'relaxed';
  * without space or tab) is copied in one piece, or not at all when the whole body is unchanged,
  * which is the common case for base64 attachments. Only lines that change are walked byte by byte.
  */
-export function canonicalizeBody(body: Uint8Array, mode: Canonicalization): Uint8Array {
+export function canonicalizeBody(input: Uint8Array, mode: Canonicalization): Uint8Array {
+  // A Buffer view (no copy) for Buffer.indexOf, which also searches for multi-byte needles.
+  const body = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const relaxed = mode === 'relaxed';
   const n = body.length;
   let out: Uint8Array | null = null; // allocated at the first line that changes
@@ -96,7 +98,7 @@ const EMPTY = new Uint8Array(0);
 const DOUBLE_SPACE = Buffer.from('  ');
 const CRLF_BYTES = new Uint8Array([CR, LF]);
 
-function indexOrEnd(body: Uint8Array, byte: number, from: number): number {
+function indexOrEnd(body: Buffer, byte: number | Buffer, from: number): number {
   const i = body.indexOf(byte, from);
   return i === -1 ? body.length : i;
 }
@@ -115,7 +117,10 @@ export function canonicalizeHeaderText(raw: string, colon: number, mode: Canonic
     // Wire form: a fold stored with a bare LF was a CRLF when signed.
     return raw.replace(/\r?\n/g, '\r\n');
   }
-  const name = raw.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase();
+  const name = raw
+    .slice(0, colon)
+    .replace(/[ \t]+$/, '')
+    .toLowerCase();
   const value = raw
     .slice(colon + 1)
     .replace(/\r?\n/g, '')

@@ -20,7 +20,10 @@ const DIGEST_INFO: Record<HashAlgorithm, Buffer[]> = {
     Buffer.from('3031300d060960864801650304020105000420', 'hex'),
     Buffer.from('302f300b0609608648016503040201' + '0420', 'hex'),
   ],
-  sha1: [Buffer.from('3021300906052b0e03021a05000414', 'hex'), Buffer.from('301f300706052b0e03021a0414', 'hex')],
+  sha1: [
+    Buffer.from('3021300906052b0e03021a05000414', 'hex'),
+    Buffer.from('301f300706052b0e03021a0414', 'hex'),
+  ],
 };
 
 export function checkHeaderSignature(

@@ -19,7 +19,12 @@ export interface ResolvedKey {
 }
 
 /** How convincing a failed check is, to pick which key to report when none verifies. */
-const FAILURE_RANK: Record<HeaderCheck, number> = { verified: 3, 'digest-mismatch': 2, failed: 1, 'wrong-key': 0 };
+const FAILURE_RANK: Record<HeaderCheck, number> = {
+  verified: 3,
+  'digest-mismatch': 2,
+  failed: 1,
+  'wrong-key': 0,
+};
 
 /**
  * Try every record known for the selector (several historical ones may exist) and report which
@@ -68,7 +73,8 @@ export function resolveKey(
       testing: parsed.record.flags.includes('y'),
       compromised: knownCompromised(parsed.fingerprint)?.reason ?? null,
     };
-    if (!best || FAILURE_RANK[outcome] > FAILURE_RANK[best.check]) best = { check: outcome, evidence, bits: parsed.bits };
+    if (!best || FAILURE_RANK[outcome] > FAILURE_RANK[best.check])
+      best = { check: outcome, evidence, bits: parsed.bits };
     if (outcome === 'verified') break;
   }
   if (best) {
@@ -108,11 +114,20 @@ function granularityMatches(pattern: string, localPart: string): boolean {
   if (star < 0) return pattern === localPart;
   const head = pattern.slice(0, star);
   const tail = pattern.slice(star + 1);
-  return localPart.length >= head.length + tail.length && localPart.startsWith(head) && localPart.endsWith(tail);
+  return (
+    localPart.length >= head.length + tail.length && localPart.startsWith(head) && localPart.endsWith(tail)
+  );
 }
 
 type Usable =
-  | { kind: 'usable'; record: ParsedKeyRecord; key: KeyObject; keyType: string; bits: number | null; fingerprint: string }
+  | {
+      kind: 'usable';
+      record: ParsedKeyRecord;
+      key: KeyObject;
+      keyType: string;
+      bits: number | null;
+      fingerprint: string;
+    }
   | { kind: 'revoked' }
   | { kind: 'invalid'; reason: string };
 

@@ -50,13 +50,16 @@ const ALGORITHMS: Record<string, { keyType: KeyType; hash: HashAlgorithm }> = {
 };
 
 // RFC 6376 3.5: d= and the domain of i= are domain names; ASCII LDH labels (IDNs appear as A-labels).
-const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+const DOMAIN =
+  /^(?=.{1,253}$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
 const SELECTOR = DOMAIN;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DIGITS = /^[0-9]{1,76}$/;
 const REQUIRED = ['v', 'a', 'b', 'bh', 'd', 'h', 's'] as const;
 
-export function parseSignature(field: HeaderField): { ok: true; value: ParsedSignature } | { ok: false; error: SignatureProblem } {
+export function parseSignature(
+  field: HeaderField,
+): { ok: true; value: ParsedSignature } | { ok: false; error: SignatureProblem } {
   const text = bytesToLatin1(field.raw);
   const valueOffset = field.colon + 1;
   const parsed = parseTagList(text.slice(valueOffset));
@@ -85,9 +88,11 @@ export function parseSignature(field: HeaderField): { ok: true; value: ParsedSig
   }
 
   const domain = get('d')!.value;
-  if (!DOMAIN.test(domain)) return problem('malformed', `d=${printable(domain)} is not a valid domain name`, tags);
+  if (!DOMAIN.test(domain))
+    return problem('malformed', `d=${printable(domain)} is not a valid domain name`, tags);
   const selector = get('s')!.value;
-  if (!SELECTOR.test(selector)) return problem('malformed', `s=${printable(selector)} is not a valid selector`, tags);
+  if (!SELECTOR.test(selector))
+    return problem('malformed', `s=${printable(selector)} is not a valid selector`, tags);
 
   const identity = get('i')?.value ?? '@' + domain;
   const at = identity.lastIndexOf('@');
@@ -123,9 +128,12 @@ export function parseSignature(field: HeaderField): { ok: true; value: ParsedSig
   const bodyLength = numeric('l');
   const timestamp = numeric('t');
   const expiration = numeric('x');
-  if (bodyLength === 'bad') return problem('malformed', `l=${printable(get('l')!.value)} is not a decimal count`, tags);
-  if (timestamp === 'bad') return problem('malformed', `t=${printable(get('t')!.value)} is not a timestamp`, tags);
-  if (expiration === 'bad') return problem('malformed', `x=${printable(get('x')!.value)} is not a timestamp`, tags);
+  if (bodyLength === 'bad')
+    return problem('malformed', `l=${printable(get('l')!.value)} is not a decimal count`, tags);
+  if (timestamp === 'bad')
+    return problem('malformed', `t=${printable(get('t')!.value)} is not a timestamp`, tags);
+  if (expiration === 'bad')
+    return problem('malformed', `x=${printable(get('x')!.value)} is not a timestamp`, tags);
   if (timestamp !== null && expiration !== null && expiration < timestamp) {
     return problem('malformed', `x= (${expiration}) is earlier than t= (${timestamp})`, tags);
   }

@@ -1,5 +1,5 @@
-import type { InputError } from '../shared/errors.ts';
 import type { KeyProvenance } from '../keys/types.ts';
+import type { InputError } from '../shared/errors.ts';
 
 /** Per-signature result (DESIGN.md, "Email verdicts"). */
 export type SignatureResult =

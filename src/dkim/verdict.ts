@@ -1,13 +1,18 @@
 import { getDomain } from 'tldts';
-import type { RawMessage } from '../mail/message.ts';
 import { displayText } from '../mail/display.ts';
+import type { RawMessage } from '../mail/message.ts';
 import { fieldsNamed, fieldValue } from '../mail/message.ts';
 import type { Caveat, MessageResult, MessageVerdict, SignatureEvidence } from './types.ts';
 
 /** Headers a reader sees. A pass that leaves one of them unsigned proves less than it seems to. */
 export const DISPLAYED_HEADERS = ['from', 'to', 'cc', 'subject', 'date', 'reply-to', 'message-id'] as const;
 /** Names whose extra unsigned instance can change what a reader sees or how the body renders. */
-const SENSITIVE_HEADERS = new Set<string>([...DISPLAYED_HEADERS, 'sender', 'content-type', 'content-transfer-encoding']);
+const SENSITIVE_HEADERS = new Set<string>([
+  ...DISPLAYED_HEADERS,
+  'sender',
+  'content-type',
+  'content-transfer-encoding',
+]);
 
 /** The message verdict (DESIGN.md, "Email verdicts") from its signatures' results. */
 export function judgeMessage(message: RawMessage, signatures: readonly SignatureEvidence[]): MessageResult {
@@ -38,16 +43,26 @@ export function judgeMessage(message: RawMessage, signatures: readonly Signature
 
   const passing = signatures.filter((s) => s.result === 'pass');
   if (passing.length > 0) {
-    const candidates = passing.map((sig) => ({ sig, caveats: caveatsFor(sig, message, fromDomains, signatures) }));
+    const candidates = passing.map((sig) => ({
+      sig,
+      caveats: caveatsFor(sig, message, fromDomains, signatures),
+    }));
     candidates.sort((x, y) => x.caveats.length - y.caveats.length || x.sig.index - y.sig.index);
     const best = candidates[0]!;
     if (best.caveats.length === 0) return done('authentic', best.sig.reason);
-    return done('authentic-with-caveats', `${best.sig.reason}; ${best.caveats.map((c) => c.text).join('; ')}`, best.caveats);
+    return done(
+      'authentic-with-caveats',
+      `${best.sig.reason}; ${best.caveats.map((c) => c.text).join('; ')}`,
+      best.caveats,
+    );
   }
   const altered = signatures.find((s) => s.result === 'body-altered' || s.result === 'headers-altered');
   if (altered) return done('altered', altered.reason);
   const first = signatures[0]!;
-  return done('unverifiable', signatures.length === 1 ? first.reason : signatures.map((s) => s.reason).join('; '));
+  return done(
+    'unverifiable',
+    signatures.length === 1 ? first.reason : signatures.map((s) => s.reason).join('; '),
+  );
 }
 
 function caveatsFor(
@@ -70,12 +85,19 @@ function caveatsFor(
     add('weak-key', `the ${sig.key?.bits}-bit RSA key can be factored today: the signature could be forged`);
   }
   if (sig.weak.includes('rsa-sha1')) add('weak-hash', 'rsa-sha1 is weak: SHA-1 collisions are practical');
-  if (sig.key?.compromised) add('published-key', `the key is published or compromised: ${sig.key.compromised}`);
-  if (sig.key?.testing) add('testing-key', 'the key record has t=y: the domain said it was only testing DKIM');
+  if (sig.key?.compromised)
+    add('published-key', `the key is published or compromised: ${sig.key.compromised}`);
+  if (sig.key?.testing)
+    add('testing-key', 'the key record has t=y: the domain said it was only testing DKIM');
   if (sig.body && sig.body.bytesBeyondLimit > 0) {
-    add('partial-body', `${sig.body.bytesBeyondLimit} bytes of the body after l=${sig.body.lengthLimit} are not signed`);
+    add(
+      'partial-body',
+      `${sig.body.bytesBeyondLimit} bytes of the body after l=${sig.body.lengthLimit} are not signed`,
+    );
   }
-  const signedNames = new Set(sig.signedHeaders.filter((h) => h.fieldIndex !== null).map((h) => h.name.toLowerCase()));
+  const signedNames = new Set(
+    sig.signedHeaders.filter((h) => h.fieldIndex !== null).map((h) => h.name.toLowerCase()),
+  );
   const missing = DISPLAYED_HEADERS.filter((n) => fieldsNamed(message, n).length > 0 && !signedNames.has(n));
   if (missing.length > 0) add('headers-not-covered', `not signed: ${missing.join(', ')}`);
   const extra = sig.unsignedInstances.filter((u) => SENSITIVE_HEADERS.has(u.name.toLowerCase()));
@@ -85,8 +107,11 @@ function caveatsFor(
       `an extra unsigned ${[...new Set(extra.map((u) => u.name))].join(', ')} stands beside the signed one`,
     );
   }
-  const failed = all.filter((o) => o !== sig && (o.result === 'body-altered' || o.result === 'headers-altered'));
-  for (const o of failed) add('other-signature-failed', `signature ${o.index + 1} (d=${o.d}) fails: ${o.result}`);
+  const failed = all.filter(
+    (o) => o !== sig && (o.result === 'body-altered' || o.result === 'headers-altered'),
+  );
+  for (const o of failed)
+    add('other-signature-failed', `signature ${o.index + 1} (d=${o.d}) fails: ${o.result}`);
   return caveats;
 }
 

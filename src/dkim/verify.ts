@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { InputError } from '../shared/errors.ts';
 import type { KeyLookup } from '../keys/types.ts';
 import type { ParseLimits, RawMessage } from '../mail/message.ts';
 import { DEFAULT_PARSE_LIMITS, fieldsNamed, fieldValue, parseMessage } from '../mail/message.ts';
+import type { InputError } from '../shared/errors.ts';
 import type { Canonicalization } from './canonicalize.ts';
 import { canonicalizeBody } from './canonicalize.ts';
 import { checkHeaderSignature } from './crypto.ts';
@@ -44,9 +44,22 @@ export function verifyParsed(message: RawMessage, options: VerifyOptions): Messa
   const signatures = fieldsNamed(message, 'dkim-signature').map((field, index) => {
     const parsed = parseSignature(field);
     if (!parsed.ok) {
-      return unparsedEvidence(index, field.index, parsed.error.result, parsed.error.reason, tagsRecord(parsed.error.tags));
+      return unparsedEvidence(
+        index,
+        field.index,
+        parsed.error.result,
+        parsed.error.reason,
+        tagsRecord(parsed.error.tags),
+      );
     }
-    return verifySignature(message, parsed.value, index, options.keys, bodies, judgeTime(parsed.value, asOf, date, now));
+    return verifySignature(
+      message,
+      parsed.value,
+      index,
+      options.keys,
+      bodies,
+      judgeTime(parsed.value, asOf, date, now),
+    );
   });
   return judgeMessage(message, signatures);
 }
@@ -118,7 +131,11 @@ function verifySignature(
     signedHeaders: selection.signed,
     unsignedInstances: selection.unsigned,
     bodyHash: { computed: body.hash, expected: sig.bodyHash, matches: bodyMatches },
-    body: { canonicalLength: body.canonicalLength, lengthLimit: sig.bodyLength, bytesBeyondLimit: body.bytesBeyondLimit },
+    body: {
+      canonicalLength: body.canonicalLength,
+      lengthLimit: sig.bodyLength,
+      bytesBeyondLimit: body.bytesBeyondLimit,
+    },
     headerSignature,
     key: key.evidence,
     keysTried: key.tried,

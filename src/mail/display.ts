@@ -17,10 +17,12 @@ export function displayText(latin1Value: string): string {
   }
   if (!text.includes('=?')) return text;
   // Whitespace between two adjacent encoded words is not part of the text (RFC 2047 6.2).
-  return text.replace(BETWEEN_WORDS, '$1').replace(ENCODED_WORD, (word, charset: string, encoding: string, data: string) => {
-    const decoded = decodeWord(charset, encoding, data);
-    return decoded ?? word;
-  });
+  return text
+    .replace(BETWEEN_WORDS, '$1')
+    .replace(ENCODED_WORD, (word, charset: string, encoding: string, data: string) => {
+      const decoded = decodeWord(charset, encoding, data);
+      return decoded ?? word;
+    });
 }
 
 function decodeWord(charset: string, encoding: string, data: string): string | null {
@@ -28,7 +30,9 @@ function decodeWord(charset: string, encoding: string, data: string): string | n
   if (encoding === 'b' || encoding === 'B') {
     bytes = Buffer.from(data, 'base64');
   } else {
-    const q = data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+    const q = data
+      .replace(/_/g, ' ')
+      .replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
     bytes = Buffer.from(q, 'latin1');
   }
   const label = charset.split('*')[0]!; // RFC 2231 language suffix

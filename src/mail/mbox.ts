@@ -18,14 +18,19 @@ export interface MboxOptions {
   readonly chunkBytes: number;
 }
 
-export const DEFAULT_MBOX_OPTIONS: MboxOptions = { maxMessageBytes: 256 * 1024 * 1024, chunkBytes: 16 * 1024 * 1024 };
-
-export type MboxItem = ({ readonly kind: 'message' } & MboxEntry) | {
-  readonly kind: 'too-large';
-  readonly index: number;
-  readonly offset: number;
-  readonly length: number;
+export const DEFAULT_MBOX_OPTIONS: MboxOptions = {
+  maxMessageBytes: 256 * 1024 * 1024,
+  chunkBytes: 16 * 1024 * 1024,
 };
+
+export type MboxItem =
+  | ({ readonly kind: 'message' } & MboxEntry)
+  | {
+      readonly kind: 'too-large';
+      readonly index: number;
+      readonly offset: number;
+      readonly length: number;
+    };
 
 const FROM_LINE = Buffer.from('\nFrom ');
 
@@ -44,7 +49,8 @@ export function looksLikeMbox(head: Uint8Array): boolean {
  * found: undoing them is a repair, decided and recorded elsewhere.
  */
 export function* readMbox(path: string, options: MboxOptions = DEFAULT_MBOX_OPTIONS): Generator<MboxItem> {
-  if (!(options.maxMessageBytes > 0) || !(options.chunkBytes > 0)) throw new RangeError('mbox limits must be positive');
+  if (!(options.maxMessageBytes > 0) || !(options.chunkBytes > 0))
+    throw new RangeError('mbox limits must be positive');
   const fd = openSync(path, 'r');
   try {
     let pending: Buffer = Buffer.alloc(0); // bytes of the current entry not yet emitted
@@ -53,11 +59,7 @@ export function* readMbox(path: string, options: MboxOptions = DEFAULT_MBOX_OPTI
     let skippedLength = 0;
     let fileOffset = 0;
     let index = 0;
-    const EMPTY = new Uint8Array(0);
-
-function withBytes(item: MboxItem, bytes: Uint8Array): MboxItem {
-  return item.kind === 'message' ? { ...item, bytes } : item;
-}
+    let tooLargeStart = 0;
     const emit = (offset: number, length: number): MboxItem =>
       skipping || length > options.maxMessageBytes
         ? { kind: 'too-large', index: index++, offset: skipping ? tooLargeStart : offset, length }
@@ -76,7 +78,10 @@ function withBytes(item: MboxItem, bytes: Uint8Array): MboxItem {
         const sep = data.indexOf(FROM_LINE, search);
         if (sep < 0) break;
         const end = sep; // the newline before "From " belongs to the separator
-        yield withBytes(emit(dataOffset + entryStart, skippedLength + end - entryStart), data.subarray(entryStart, end));
+        yield withBytes(
+          emit(dataOffset + entryStart, skippedLength + end - entryStart),
+          data.subarray(entryStart, end),
+        );
         skipping = false;
         skippedLength = 0;
         entryStart = sep + 1;
@@ -84,7 +89,10 @@ function withBytes(item: MboxItem, bytes: Uint8Array): MboxItem {
       }
       if (eof) {
         if (data.length > entryStart || skipping) {
-          yield withBytes(emit(dataOffset + entryStart, skippedLength + data.length - entryStart), data.subarray(entryStart));
+          yield withBytes(
+            emit(dataOffset + entryStart, skippedLength + data.length - entryStart),
+            data.subarray(entryStart),
+          );
         }
         return;
       }

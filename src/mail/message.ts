@@ -1,8 +1,8 @@
+import { bytesToLatin1, COLON, CR, HTAB, LF, SP } from '../shared/bytes.ts';
 import type { InputError } from '../shared/errors.ts';
 import { inputError } from '../shared/errors.ts';
 import type { Result } from '../shared/result.ts';
 import { fail, ok } from '../shared/result.ts';
-import { bytesToLatin1, COLON, CR, HTAB, LF, SP } from '../shared/bytes.ts';
 
 /** One header field instance exactly as it stands in the message. */
 export interface HeaderField {
@@ -59,7 +59,10 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = {
 const FIELD_NAME_OK = /^[\x21-\x39\x3b-\x7e]+$/;
 
 /** Parse a message from bytes. Never throws on input; a limit hit or empty input is a coded error. */
-export function parseMessage(input: Uint8Array, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Result<RawMessage> {
+export function parseMessage(
+  input: Uint8Array,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): Result<RawMessage> {
   if (!(limits.maxHeaderBytes > 0) || !(limits.maxHeaderFields > 0)) {
     // An invalid limit is a caller bug, never a silent "no limit".
     throw new RangeError('parse limits must be positive numbers');
@@ -145,7 +148,11 @@ export function parseMessage(input: Uint8Array, limits: ParseLimits = DEFAULT_PA
   if (!hasSeparator) {
     if (pos > limits.maxHeaderBytes) {
       return fail(
-        inputError('header-section-too-large', `header section larger than ${limits.maxHeaderBytes} bytes`, pos),
+        inputError(
+          'header-section-too-large',
+          `header section larger than ${limits.maxHeaderBytes} bytes`,
+          pos,
+        ),
       );
     }
     const err = closeField();
@@ -184,7 +191,8 @@ function makeField(bytes: Uint8Array, index: number, start: number, end: number)
  * is a header field, not a separator.
  */
 function startsWithMboxFrom(b: Uint8Array): boolean {
-  if (b.length < 5 || b[0] !== 0x46 || b[1] !== 0x72 || b[2] !== 0x6f || b[3] !== 0x6d || b[4] !== SP) return false;
+  if (b.length < 5 || b[0] !== 0x46 || b[1] !== 0x72 || b[2] !== 0x6f || b[3] !== 0x6d || b[4] !== SP)
+    return false;
   let i = 5;
   while (i < b.length && (b[i] === SP || b[i] === HTAB)) i++;
   return b[i] !== COLON;
@@ -202,4 +210,14 @@ export function fieldValue(field: HeaderField): string {
 export function fieldsNamed(message: RawMessage, name: string): HeaderField[] {
   const key = name.toLowerCase();
   return message.fields.filter((f) => f.key === key);
+}
+
+/**
+ * Whether bytes start like a message: a header field (`Name:` with a printable name, obsolete
+ * space before the colon allowed) or an mbox `From ` line. Used to tell mail from the other files
+ * of a dump by content rather than by name.
+ */
+export function looksLikeMessage(head: Uint8Array): boolean {
+  const firstLine = bytesToLatin1(head.subarray(0, Math.min(head.length, 1000))).split('\n', 1)[0]!;
+  return /^[\x21-\x39\x3b-\x7e]+[ \t]*:/.test(firstLine) || firstLine.startsWith('From ');
 }

@@ -24,7 +24,10 @@ interface Entry {
   minkey: number;
 }
 
-const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as { count: number; messages: Entry[] };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as {
+  count: number;
+  messages: Entry[];
+};
 
 /** What each expected failure must be in leakproof's vocabulary, and why. */
 const SPECIFIC_FAILURES: Record<string, SignatureResult> = {
@@ -51,9 +54,9 @@ test('the manifest lists 84 messages, 82 of them DKIM (2 are ARC cases for issue
 });
 
 for (const entry of dkimEntries) {
-  test(`dkimpy vector ${entry.id}: ${entry.expected}`, () => {
+  test(`dkimpy vector ${entry.id}: ${entry.expected}`, async () => {
     const keys = new KeyStore();
-    const imported = importKeysFromFile(join(ROOT, entry.keys_file));
+    const imported = await importKeysFromFile(join(ROOT, entry.keys_file));
     assert.ok(imported.ok, 'key file imports');
     for (const r of imported.value.records) keys.add(r);
     const result = verifyMessage(readFileSync(join(ROOT, entry.file)), { keys });
@@ -61,7 +64,8 @@ for (const entry of dkimEntries) {
     const first = result.signatures[0]!;
     if (entry.expected === 'pass') {
       assert.equal(first.result, 'pass', first.reason);
-      if (entry.minkey === 512) assert.deepEqual(first.weak, ['key-under-1024-bits'], 'a 512-bit key is reported weak');
+      if (entry.minkey === 512)
+        assert.deepEqual(first.weak, ['key-under-1024-bits'], 'a 512-bit key is reported weak');
     } else {
       assert.notEqual(first.result, 'pass');
       const specific = SPECIFIC_FAILURES[entry.id];

@@ -53,7 +53,11 @@ const MESSAGE = [
   '',
 ].join('\r\n');
 
-function sign(key: TestKey, options: Partial<Parameters<typeof signMessage>[1]> = {}, message = MESSAGE): Buffer {
+function sign(
+  key: TestKey,
+  options: Partial<Parameters<typeof signMessage>[1]> = {},
+  message = MESSAGE,
+): Buffer {
   return Buffer.from(
     signMessage(Buffer.from(message), {
       domain: 'campaign.example',
@@ -69,7 +73,11 @@ function sign(key: TestKey, options: Partial<Parameters<typeof signMessage>[1]> 
 
 const keys = lookup([{ selector: 's2015', domain: 'campaign.example', value: RSA.record }]);
 
-function verify(bytes: Uint8Array, keyLookup: KeyLookup = keys, extra: Partial<Parameters<typeof verifyMessage>[1]> = {}): MessageResult {
+function verify(
+  bytes: Uint8Array,
+  keyLookup: KeyLookup = keys,
+  extra: Partial<Parameters<typeof verifyMessage>[1]> = {},
+): MessageResult {
   return verifyMessage(bytes, { keys: keyLookup, now: new Date('2026-11-22T00:00:00Z'), ...extra });
 }
 
@@ -89,10 +97,13 @@ describe('results', () => {
     assert.equal(s.bodyHash?.matches, true);
     assert.equal(s.key?.bits, 2048);
     assert.equal(s.key?.provenance.origin, 'test-record-0');
-    assert.deepEqual(
-      s.signedHeaders.map((h) => h.name.toLowerCase()).sort(),
-      ['date', 'from', 'message-id', 'subject', 'to'],
-    );
+    assert.deepEqual(s.signedHeaders.map((h) => h.name.toLowerCase()).sort(), [
+      'date',
+      'from',
+      'message-id',
+      'subject',
+      'to',
+    ]);
     assert.ok(s.signedHeaders.every((h) => h.fieldIndex !== null));
   });
 
@@ -115,7 +126,10 @@ describe('results', () => {
 
   test('a record holding another key is key-mismatch and unverifiable, never altered', () => {
     const other = rsaKey();
-    const r = verify(sign(RSA), lookup([{ selector: 's2015', domain: 'campaign.example', value: other.record }]));
+    const r = verify(
+      sign(RSA),
+      lookup([{ selector: 's2015', domain: 'campaign.example', value: other.record }]),
+    );
     assert.equal(r.signatures[0]!.result, 'key-mismatch');
     assert.equal(r.verdict, 'unverifiable');
   });
@@ -130,7 +144,10 @@ describe('results', () => {
 
   test('no record is key-missing; an empty p= is key-revoked; both unverifiable', () => {
     assert.equal(verify(sign(RSA), lookup([])).signatures[0]!.result, 'key-missing');
-    const revoked = verify(sign(RSA), lookup([{ selector: 's2015', domain: 'campaign.example', value: 'v=DKIM1; p=' }]));
+    const revoked = verify(
+      sign(RSA),
+      lookup([{ selector: 's2015', domain: 'campaign.example', value: 'v=DKIM1; p=' }]),
+    );
     assert.equal(revoked.signatures[0]!.result, 'key-revoked');
     assert.equal(revoked.verdict, 'unverifiable');
   });
@@ -141,7 +158,10 @@ describe('results', () => {
 
   test('an unknown algorithm is unsupported; a missing required tag is malformed', () => {
     const signed = sign(RSA);
-    assert.equal(verify(replace(signed, 'a=rsa-sha256', 'a=rsa-sha512')).signatures[0]!.result, 'unsupported');
+    assert.equal(
+      verify(replace(signed, 'a=rsa-sha256', 'a=rsa-sha512')).signatures[0]!.result,
+      'unsupported',
+    );
     assert.equal(verify(replace(signed, 'bh=', 'xh=')).signatures[0]!.result, 'malformed');
   });
 });
@@ -203,12 +223,17 @@ describe('keys', () => {
       [`v=DKIM1; g=bob; p=${p}`, { identity: 'alice@campaign.example' }],
     ];
     for (const [record, options] of cases) {
-      const r = verify(sign(RSA, options), lookup([{ selector: 's2015', domain: 'campaign.example', value: record }]));
+      const r = verify(
+        sign(RSA, options),
+        lookup([{ selector: 's2015', domain: 'campaign.example', value: record }]),
+      );
       assert.equal(r.signatures[0]!.result, 'key-invalid', record);
     }
     const ok = verify(
       sign(RSA, { identity: 'alice@campaign.example' }),
-      lookup([{ selector: 's2015', domain: 'campaign.example', value: `v=DKIM1; g=ali*; t=s; s=email; p=${p}` }]),
+      lookup([
+        { selector: 's2015', domain: 'campaign.example', value: `v=DKIM1; g=ali*; t=s; s=email; p=${p}` },
+      ]),
     );
     assert.equal(ok.signatures[0]!.result, 'pass');
   });
@@ -226,7 +251,12 @@ describe('keys', () => {
   });
 
   test('t=y is reported as a testing key', () => {
-    const r = verify(sign(RSA), lookup([{ selector: 's2015', domain: 'campaign.example', value: RSA.record.replace('k=rsa;', 'k=rsa; t=y;') }]));
+    const r = verify(
+      sign(RSA),
+      lookup([
+        { selector: 's2015', domain: 'campaign.example', value: RSA.record.replace('k=rsa;', 'k=rsa; t=y;') },
+      ]),
+    );
     assert.ok(r.caveats.some((c) => c.code === 'testing-key'));
   });
 });
