@@ -113,7 +113,7 @@ export function canonicalizeHeader(field: HeaderField, mode: Canonicalization): 
  * signature field itself, whose b= value is blanked first.
  */
 export function canonicalizeHeaderText(raw: string, colon: number, mode: Canonicalization): string {
-  if (mode === 'simple') {
+  if (mode === 'simple' || colon < 0) {
     // Wire form: a fold stored with a bare LF was a CRLF when signed.
     return raw.replace(/\r?\n/g, '\r\n');
   }

@@ -56,6 +56,9 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = {
   maxHeaderFields: 10_000,
 };
 
+/** An mbox `From ` line is an address and a date; anything longer is not one we should hold. */
+export const MAX_MBOX_FROM_LINE_BYTES = 4096;
+
 const FIELD_NAME_OK = /^[\x21-\x39\x3b-\x7e]+$/;
 
 /** Parse a message from bytes. Never throws on input; a limit hit or empty input is a coded error. */
@@ -67,18 +70,22 @@ export function parseMessage(
     // An invalid limit is a caller bug, never a silent "no limit".
     throw new RangeError('parse limits must be positive numbers');
   }
-  if (input.length === 0) return fail(inputError('message-empty', 'the message is empty'));
 
   let mboxFromLine: string | null = null;
   let start = 0;
   if (startsWithMboxFrom(input)) {
     const lf = input.indexOf(LF);
     const end = lf === -1 ? input.length : lf;
+    if (end > MAX_MBOX_FROM_LINE_BYTES) {
+      const message = `mbox From line longer than ${MAX_MBOX_FROM_LINE_BYTES} bytes`;
+      return fail(inputError('header-section-too-large', message, 0));
+    }
     const lineEnd = end > 0 && input[end - 1] === CR ? end - 1 : end;
     mboxFromLine = bytesToLatin1(input.subarray(0, lineEnd));
     start = lf === -1 ? input.length : lf + 1;
   }
   const bytes = start === 0 ? input : input.subarray(start);
+  if (bytes.length === 0) return fail(inputError('message-empty', 'the message is empty'));
 
   const fields: HeaderField[] = [];
   let crlf = 0;
@@ -177,7 +184,7 @@ function makeField(bytes: Uint8Array, index: number, start: number, end: number)
   const colon = raw.indexOf(COLON);
   const leadingSpace = raw[0] === SP || raw[0] === HTAB;
   if (colon <= 0 || leadingSpace) {
-    return { index, name: '', key: '', raw, offset: start, colon: colon <= 0 ? -1 : colon, malformed: true };
+    return { index, name: '', key: '', raw, offset: start, colon, malformed: true };
   }
   let nameEnd = colon;
   while (nameEnd > 0 && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
@@ -201,9 +208,10 @@ function startsWithMboxFrom(b: Uint8Array): boolean {
 /** The value of a field: the bytes after the colon, unfolded, trimmed; decoded as Latin-1 (lossless). */
 export function fieldValue(field: HeaderField): string {
   if (field.colon < 0) return bytesToLatin1(field.raw);
+  // Only RFC 5322 whitespace is trimmed: String.trim would also eat byte 0xA0 (part of UTF-8 "à").
   return bytesToLatin1(field.raw.subarray(field.colon + 1))
     .replace(/\r?\n(?=[ \t])/g, '')
-    .trim();
+    .replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 }
 
 /** All instances of a field name, top to bottom. */

@@ -20,6 +20,16 @@ export type InputErrorCode =
   | 'key-record-malformed'
   | 'key-file-malformed'
   | 'key-file-too-large'
+  | 'key-record-too-long'
+  | 'key-version-invalid' // v= present but not exactly DKIM1, or not the first tag
+  | 'key-type-unknown' // k= names a key type we do not implement
+  | 'key-data-invalid' // p= is not valid base64, or not a key of the stated type
+  | 'key-revoked' // empty p=
+  | 'key-name-invalid' // not a selector._domainkey.domain name
+  | 'key-name-missing' // a source that does not say which name it is for (dig +short)
+  // live DNS (--live-dns only)
+  | 'dns-no-record'
+  | 'dns-lookup-failed'
   // command-line arguments that name input
   | 'input-unreadable';
 

@@ -45,10 +45,12 @@ export function parseTagList(text: string): Result<TagList> {
     const eq = text.indexOf('=', pos);
     if (eq === -1 || eq > end) {
       if (!WSP_OR_FOLD.test(text.slice(pos, end))) {
-        return fail(inputError('tag-list-malformed', 'a tag has no "=": ' + preview(text.slice(pos, end)), pos));
+        return fail(
+          inputError('tag-list-malformed', 'a tag has no "=": ' + preview(text.slice(pos, end)), pos),
+        );
       }
     } else {
-      const name = text.slice(pos, eq).trim();
+      const name = text.slice(pos, eq).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
       if (!TAG_NAME.test(name)) {
         return fail(inputError('tag-list-malformed', 'invalid tag name: ' + preview(name), pos));
       }
@@ -59,8 +61,10 @@ export function parseTagList(text: string): Result<TagList> {
       const value = text.slice(vs, ve);
       for (let i = 0; i < value.length; i++) {
         const c = value.charCodeAt(i);
-        if (c < 0x20 && !isWhitespace(c)) {
-          return fail(inputError('tag-list-malformed', `control character in the value of tag ${name}`, vs + i));
+        if ((c < 0x20 && !isWhitespace(c)) || c === 0x7f) {
+          return fail(
+            inputError('tag-list-malformed', `control character in the value of tag ${name}`, vs + i),
+          );
         }
       }
       if (byName.has(name)) {

@@ -202,19 +202,11 @@ describe('parseTagList: errors', () => {
     assert.equal(parsed('b=x\r\n\ty\tz').byName.get('b')?.value, 'x\r\n\ty\tz');
   });
 
-  test('DEL (0x7f) in a value is a control character', {
-    todo:
-      'BUG src/shared/tag-list.ts parseTagList: the control check is c < 0x20, so DEL passes although ' +
-      'RFC 6376 VALCHAR is %x21-3A / %x3C-7E',
-  }, () => {
+  test('DEL (0x7f) in a value is a control character', () => {
     assert.equal(errorOf('a=x\x7fy').code, 'tag-list-malformed');
   });
 
-  test('only SP, HTAB, CR and LF may surround a tag name', {
-    todo:
-      'BUG src/shared/tag-list.ts parseTagList: the name is cut with String.prototype.trim(), which also ' +
-      'removes \\v, \\f and U+00A0 (byte 0xA0), so "\\xa0d=x" parses as d=x',
-  }, () => {
+  test('only SP, HTAB, CR and LF may surround a tag name', () => {
     for (const text of ['\xa0d=example.com', 'd\xa0=example.com', '\x0bd=x', 'd\x0c=x']) {
       assert.equal(errorOf(text).code, 'tag-list-malformed', JSON.stringify(text));
     }
