@@ -13,6 +13,8 @@ export interface KeyProvenance {
   readonly origin: string;
   /** 1-based line in `origin`, where there is one. */
   readonly line?: number | undefined;
+  /** 0-based position in a JSON array, for archive exports (which have no useful line numbers). */
+  readonly index?: number | undefined;
   /** The period the record was seen, as ISO 8601 strings, when the source says. */
   readonly firstSeenAt?: string | undefined;
   readonly lastSeenAt?: string | undefined;
@@ -31,6 +33,11 @@ export interface KeyRecord {
   /** The TXT value, its DNS strings already joined. */
   readonly value: string;
   readonly provenance: KeyProvenance;
+  /**
+   * Every source that had this exact record, `provenance` included, when a KeyStore merged several
+   * (a record seen in two independent sources is stronger evidence). Absent on freshly imported records.
+   */
+  readonly seenIn?: readonly KeyProvenance[] | undefined;
 }
 
 /** What the verifier needs: every known record for a selector, oldest first. Offline and synchronous. */
