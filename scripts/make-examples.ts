@@ -1,6 +1,6 @@
 /*
- * Writes examples/: sample messages signed with the project's own test keys, tampered copies beside
- * them, an mbox, and the public key records. Deterministic: fixed times, and RSA (PKCS#1 v1.5) and
+ * Writes examples/: sample messages (in mail/) signed with the project's own test keys, tampered copies
+ * beside them, an mbox, and the public key records. Deterministic: fixed times, and RSA (PKCS#1 v1.5) and
  * Ed25519 signatures depend only on key and data, so a run reproduces the committed bytes exactly.
  * The keys are generated once, when examples/keys/ does not have them, and committed.
  *
@@ -192,10 +192,10 @@ Julien
     canonicalization: 'relaxed/relaxed',
     at: may3,
   });
-  out.set('01-authentic.eml', authentic);
+  out.set('mail/01-authentic.eml', authentic);
 
   out.set(
-    '02-authentic-ed25519.eml',
+    'mail/02-authentic-ed25519.eml',
     signWith(
       keys,
       message(
@@ -229,7 +229,7 @@ Press office
   );
 
   out.set(
-    '03-weak-sha1.eml',
+    'mail/03-weak-sha1.eml',
     signWith(
       keys,
       message(
@@ -261,7 +261,7 @@ The campaign team
   );
 
   out.set(
-    '04-third-party-signer.eml',
+    'mail/04-third-party-signer.eml',
     signWith(
       keys,
       message(
@@ -322,7 +322,7 @@ Julien
     },
   );
   out.set(
-    '05-partial-body-appended.eml',
+    'mail/05-partial-body-appended.eml',
     Buffer.concat([
       Buffer.from('List-Id: Campaign volunteers <volunteers.list.example>\n'),
       listPost,
@@ -333,9 +333,9 @@ Julien
     ]),
   );
 
-  out.set('06-tampered-body.eml', replaceOnce(authentic, 'Please do not share', 'Please now share'));
+  out.set('mail/06-tampered-body.eml', replaceOnce(authentic, 'Please do not share', 'Please now share'));
   out.set(
-    '07-tampered-subject.eml',
+    'mail/07-tampered-subject.eml',
     replaceOnce(
       authentic,
       "Subject: Draft statement for Thursday's rally",
@@ -343,12 +343,12 @@ Julien
     ),
   );
   out.set(
-    '08-prepended-from.eml',
+    'mail/08-prepended-from.eml',
     Buffer.concat([Buffer.from('From: Claire Moreau <claire.moreau@campaign.example>\n'), authentic]),
   );
 
   out.set(
-    '09-unsigned.eml',
+    'mail/09-unsigned.eml',
     message(
       [
         ['From', 'Treasurer <treasurer@campaign.example>'],
@@ -370,7 +370,7 @@ Treasurer
   );
 
   out.set(
-    '10-key-missing.eml',
+    'mail/10-key-missing.eml',
     signWith(
       keys,
       message(
@@ -401,7 +401,7 @@ Press office
 
   const nov2016 = new Date('2016-11-14T09:20:31Z');
   out.set(
-    '11-expired-2016.eml',
+    'mail/11-expired-2016.eml',
     signWith(
       keys,
       message(
@@ -435,12 +435,12 @@ Julien
 
   // An mbox (mboxrd) holding three of them, each after its `From ` line, ended by a blank line.
   const mbox = [
-    ['01-authentic.eml', 'From julien.lefevre@campaign.example Wed May  3 09:14:22 2017'],
-    ['06-tampered-body.eml', 'From julien.lefevre@campaign.example Wed May  3 09:14:22 2017'],
-    ['09-unsigned.eml', 'From treasurer@campaign.example Wed May  3 11:05:47 2017'],
+    ['mail/01-authentic.eml', 'From julien.lefevre@campaign.example Wed May  3 09:14:22 2017'],
+    ['mail/06-tampered-body.eml', 'From julien.lefevre@campaign.example Wed May  3 09:14:22 2017'],
+    ['mail/09-unsigned.eml', 'From treasurer@campaign.example Wed May  3 11:05:47 2017'],
   ] as const;
   out.set(
-    'mailbox.mbox',
+    'mail/mailbox.mbox',
     Buffer.concat(
       mbox.map(([file, fromLine]) => {
         const text = Buffer.from(out.get(file)!).toString('latin1');

@@ -44,7 +44,7 @@ import { canonicalizeBody } from '../../src/dkim/canonicalize.ts';
 import { type SigningAlgorithm, type SigningCanonicalization, signMessage } from '../../src/dkim/sign.ts';
 import type { SignatureEvidence } from '../../src/dkim/types.ts';
 import { verifyMessage } from '../../src/dkim/verify.ts';
-import type { KeyLookup, KeyRecord } from '../../src/keys/types.ts';
+import { KeyStore } from '../../src/keys/store.ts';
 import { parseMessage } from '../../src/mail/message.ts';
 
 // ---- keys: the project's public test keys (examples/keys), served under several selectors ----
@@ -77,6 +77,8 @@ const SELECTORS: Record<string, { key: KeyObject; record: string | null }> = {
 
 class Keys {
   readonly records = new Map<string, string>();
+  /** leakproof's key store, over the same records. */
+  readonly lookup = new KeyStore();
   constructor(extra: Record<string, string> = {}) {
     for (const domain of DOMAINS) {
       for (const [selector, { record }] of Object.entries(SELECTORS)) {
@@ -84,6 +86,10 @@ class Keys {
       }
     }
     for (const [name, value] of Object.entries(extra)) this.records.set(name, value);
+    for (const [name, value] of this.records) {
+      const [selector, domain] = name.split('._domainkey.') as [string, string];
+      this.lookup.add({ selector, domain, value, provenance: { kind: 'key-file', origin: 'memory' } });
+    }
   }
   /** mailauth's resolver: TXT answers as arrays of strings; a missing name fails like DNS does. */
   readonly resolver = async (name: string): Promise<string[][]> => {
@@ -91,15 +97,6 @@ class Keys {
     if (value === undefined)
       throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
     return [[value]];
-  };
-  /** leakproof's KeyLookup over the same records. */
-  readonly lookup: KeyLookup = {
-    lookup: (selector, domain): KeyRecord[] => {
-      const value = this.records.get(`${selector}._domainkey.${domain}`);
-      return value === undefined
-        ? []
-        : [{ selector, domain, value, provenance: { kind: 'key-file', origin: 'memory' } }];
-    },
   };
 }
 

@@ -8,7 +8,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { buildExamples, EXAMPLES_DIR, loadKeys } from '../../scripts/make-examples.ts';
 import { type SigningAlgorithm, type SigningCanonicalization, signMessage } from '../../src/dkim/sign.ts';
 import { verifyMessage } from '../../src/dkim/verify.ts';
-import type { KeyLookup, KeyRecord } from '../../src/keys/types.ts';
+import { KeyStore } from '../../src/keys/store.ts';
 
 // The project's public test keys (examples/keys): deterministic, and no key generation in tests.
 const pem = (name: string) => readFileSync(join(EXAMPLES_DIR, 'keys', `${name}.pem`), 'utf8');
@@ -38,15 +38,12 @@ async function resolver(name: string): Promise<string[][]> {
   return [[value]];
 }
 
-// A tiny KeyLookup over the same records (src/keys/store.ts offers the real one).
-const lookup: KeyLookup = {
-  lookup(selector, domain): KeyRecord[] {
-    const value = RECORDS.get(`${selector}._domainkey.${domain}`);
-    return value === undefined
-      ? []
-      : [{ selector, domain, value, provenance: { kind: 'key-file', origin: 'test' } }];
-  },
-};
+// leakproof's key store, over the same records.
+const lookup = new KeyStore();
+for (const [name, value] of RECORDS) {
+  const [selector, domain] = name.split('._domainkey.') as [string, string];
+  lookup.add({ selector, domain, value, provenance: { kind: 'key-file', origin: 'test' } });
+}
 
 async function mailauthResults(bytes: Uint8Array, curTime = SIGNED_AT) {
   const { results } = await dkimVerify(Buffer.from(bytes), { resolver, curTime });
