@@ -1,6 +1,6 @@
 /** The human-readable table of `leakproof verify`. Plain text: it must survive pipes and logs. */
 
-const WIDTHS = { source: 34, from: 30, date: 25, verdict: 22 } as const;
+const WIDTHS = { source: 34, from: 30, date: 25, verdict: 24 } as const;
 
 export const TABLE_HEADER =
   pad('MESSAGE', WIDTHS.source) +
@@ -25,10 +25,17 @@ export function formatRow(
   );
 }
 
+/** Keys of `counts` that are not verdicts: files skipped or unreadable, listed after the messages. */
+const NOT_MESSAGES = new Set(['not a message', 'unreadable']);
+
 export function formatSummary(counts: ReadonlyMap<string, number>): string {
-  const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  const parts = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${n} ${v}`);
-  return `\n${total} message${total === 1 ? '' : 's'}: ${parts.join(', ') || 'none'}`;
+  const entries = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const verdicts = entries.filter(([k]) => !NOT_MESSAGES.has(k));
+  const others = entries.filter(([k]) => NOT_MESSAGES.has(k));
+  const total = verdicts.reduce((a, [, n]) => a + n, 0);
+  let line = `\n${total} message${total === 1 ? '' : 's'}: ${verdicts.map(([v, n]) => `${n} ${v}`).join(', ') || 'none'}`;
+  if (others.length > 0) line += `\nnot verified: ${others.map(([v, n]) => `${n} ${v}`).join(', ')}`;
+  return line;
 }
 
 /** Leaked headers may hold control characters meant for a terminal: show them escaped. */

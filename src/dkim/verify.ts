@@ -101,7 +101,7 @@ function verifySignature(
       reason = `verifies, but x= (${time.expiresAt}) had passed at the as-of time ${time.asOf}`;
     } else {
       result = 'pass';
-      reason = passReason(sig, body.bytesBeyondLimit);
+      reason = `signature by ${sig.domain} verifies (${sig.algorithm}, ${sig.headerCanon}/${sig.bodyCanon})`;
     }
   } else if (key.check === 'wrong-key') {
     headerSignature = 'failed';
@@ -142,11 +142,6 @@ function verifySignature(
     time,
     weak,
   };
-}
-
-function passReason(sig: ParsedSignature, beyond: number): string {
-  const base = `signature by ${sig.domain} verifies (${sig.algorithm}, ${sig.headerCanon}/${sig.bodyCanon})`;
-  return beyond > 0 ? `${base}; ${beyond} bytes after l=${sig.bodyLength} are not covered` : base;
 }
 
 function unparsedEvidence(
