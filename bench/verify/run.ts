@@ -396,7 +396,7 @@ function peerNotes(t: Summary): string[] {
   const sigs = Object.keys(t.signatures ?? {});
   if (t.id === 'maildkim' && sigs.some((k) => /unsupported algorithm ed25519/.test(k)))
     notes.push(
-      'this version has no ed25519-sha256 (RFC 8463) verifier, so every ed25519 signature is ' +
+      'this version has no ed25519-sha256 (RFC 8463) verifier (its Signature.pm knows rsa-sha1 and rsa-sha256 only), so every ed25519 signature is ' +
         '`invalid (unsupported algorithm)`: ed25519-only messages count as `fail`, dual-signed ones as `partial`. ' +
         'It does not verify those signatures, so it does a little less work than the others on those messages.',
     );
@@ -521,6 +521,17 @@ function markdown(
       `| ${t.target} | ${t.value === null ? '-' : `${fmt(t.value, t.unit === 'x' ? 2 : 1)}${t.unit}`} | ${t.met === null ? 'not measured' : t.met ? 'met' : 'not met'} |`,
     );
   L.push('');
+  const lp = summaries.find((x) => x.id === 'leakproof');
+  const lpw = summaries.find((x) => x.id === 'leakproof-workers');
+  const ma = summaries.find((x) => x.id === 'mailauth');
+  if (ma)
+    L.push(
+      `DESIGN.md assumes mailauth does about 45 MB/s on this machine; this run measured ${fmt(ma.mbPerSecond)} MB/s on this corpus, ` +
+        `so 5x mailauth means ${fmt(5 * ma.mbPerSecond)} MB/s here${lp ? ` (leakproof: ${fmt(lp.mbPerSecond)} MB/s)` : ''}.`,
+      '',
+    );
+  if (lp && lpw)
+    L.push(`Two worker threads against one core: ${fmt(lpw.mbPerSecond / lp.mbPerSecond, 2)}x.`, '');
   L.push('## Agreement', '');
   L.push(
     `Expected: every signature of the ${s.expectedPass.toLocaleString('en-US')} untouched messages passes, no signature of a changed one does. ` +
