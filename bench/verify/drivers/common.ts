@@ -118,6 +118,17 @@ export function emit(report: Report): void {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
+/**
+ * Peak resident memory of this process, in MB: VmHWM from /proc/self/status. Not getrusage's maxRSS,
+ * which Linux carries over from the parent through fork and exec, so a child of a big parent would
+ * report the parent's peak.
+ */
 export function maxRssMB(): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb) return Math.round(Number(kb) / 1024);
+  } catch {
+    // not Linux: fall back below
+  }
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
