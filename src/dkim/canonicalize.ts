@@ -17,7 +17,7 @@ export function canonicalizeBody(input: Uint8Array, mode: Canonicalization): Uin
   const body = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const relaxed = mode === 'relaxed';
   const n = body.length;
-  let out: Uint8Array | null = null; // allocated at the first line that changes
+  let out: Buffer | null = null; // allocated at the first line that changes
   let o = 0; // output length so far, for the part already written to `out`
   let runStart = 0; // input offset where the current unchanged run began
   let keep = 0; // output length up to the end of the last non-empty line
@@ -47,14 +47,21 @@ export function canonicalizeBody(input: Uint8Array, mode: Canonicalization): Uin
       pos = lf + 1;
       continue;
     }
-    // Flush the unchanged run before this line, then write the line canonicalized.
-    if (out === null) out = Buffer.allocUnsafe(n * 2 + 2);
+    // Flush the unchanged run before this line, then write the line canonicalized. Output never
+    // outgrows input except by CR inserted before a bare LF, so n + 2 fits CRLF mail; grow otherwise.
+    const need = o + (pos - runStart) + (contentEnd - pos) + 2;
+    out = out === null ? Buffer.allocUnsafe(Math.max(n + 2, need)) : ensureCapacity(out, o, need);
     if (pos > runStart) {
       out.set(body.subarray(runStart, pos), o);
       o += pos - runStart;
     }
     let lineHasContent: boolean;
-    if (relaxed && hasWhitespace) {
+    if (relaxed && hasWhitespace && nextTab >= contentEnd && nextDoubleSpace >= contentEnd) {
+      // Only a single trailing space to drop (no tab, no run of spaces in the line).
+      out.set(body.subarray(pos, contentEnd - 1), o);
+      o += contentEnd - 1 - pos;
+      lineHasContent = contentEnd - 1 > pos;
+    } else if (relaxed && hasWhitespace) {
       const before = o;
       let pendingSpace = false;
       for (let i = pos; i < contentEnd; i++) {
@@ -87,6 +94,7 @@ export function canonicalizeBody(input: Uint8Array, mode: Canonicalization): Uin
     return body.subarray(0, keep);
   }
   if (n > runStart) {
+    out = ensureCapacity(out, o, o + n - runStart);
     out.set(body.subarray(runStart, n), o);
     o += n - runStart;
   }
@@ -97,6 +105,14 @@ export function canonicalizeBody(input: Uint8Array, mode: Canonicalization): Uin
 const EMPTY = new Uint8Array(0);
 const DOUBLE_SPACE = Buffer.from('  ');
 const CRLF_BYTES = new Uint8Array([CR, LF]);
+
+/** `out` if it holds `need` bytes, else a larger copy of its first `used` bytes. */
+function ensureCapacity(out: Buffer, used: number, need: number): Buffer {
+  if (need <= out.length) return out;
+  const grown = Buffer.allocUnsafe(Math.max(out.length * 2, need));
+  out.copy(grown, 0, 0, used);
+  return grown;
+}
 
 function indexOrEnd(body: Buffer, byte: number | Buffer, from: number): number {
   const i = body.indexOf(byte, from);

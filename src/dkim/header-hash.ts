@@ -1,4 +1,5 @@
-import type { RawMessage } from '../mail/message.ts';
+import type { HeaderField, RawMessage } from '../mail/message.ts';
+import { fieldsNamed } from '../mail/message.ts';
 import { latin1ToBytes } from '../shared/bytes.ts';
 import { canonicalizeHeader, canonicalizeHeaderText } from './canonicalize.ts';
 import type { ParsedSignature } from './signature.ts';
@@ -18,38 +19,33 @@ export interface HeaderSelection {
  * (over-signing, which makes an added instance break the signature).
  */
 export function selectSignedHeaders(message: RawMessage, signature: ParsedSignature): HeaderSelection {
-  const byName = new Map<string, number[]>();
-  for (const f of message.fields) {
-    if (!f.key || f.index === signature.field.index) continue;
-    let list = byName.get(f.key);
-    if (!list) {
-      list = [];
-      byName.set(f.key, list);
-    }
-    list.push(f.index);
-  }
+  const instancesOf = (key: string): readonly HeaderField[] => {
+    const all = fieldsNamed(message, key);
+    // The signature being verified is never one of its own signed headers.
+    return key === 'dkim-signature' ? all.filter((f) => f.index !== signature.field.index) : all;
+  };
   const used = new Map<string, number>(); // how many instances of a name were taken from the bottom
   const signed: SignedHeaderEvidence[] = [];
   let text = '';
   for (const name of signature.signedHeaderNames) {
     const key = name.toLowerCase();
-    const instances = byName.get(key) ?? [];
+    const instances = instancesOf(key);
     const taken = used.get(key) ?? 0;
     const pick = instances.length - 1 - taken;
     if (pick >= 0) {
-      const fieldIndex = instances[pick]!;
+      const field = instances[pick]!;
       used.set(key, taken + 1);
-      signed.push({ name, fieldIndex });
-      text += canonicalizeHeader(message.fields[fieldIndex]!, signature.headerCanon);
+      signed.push({ name, fieldIndex: field.index });
+      text += canonicalizeHeader(field, signature.headerCanon);
     } else {
       signed.push({ name, fieldIndex: null });
     }
   }
   const unsigned: { name: string; fieldIndex: number }[] = [];
   for (const [key, taken] of used) {
-    const instances = byName.get(key)!;
+    const instances = instancesOf(key);
     for (let i = 0; i < instances.length - taken; i++) {
-      unsigned.push({ name: message.fields[instances[i]!]!.name, fieldIndex: instances[i]! });
+      unsigned.push({ name: instances[i]!.name, fieldIndex: instances[i]!.index });
     }
   }
   unsigned.sort((x, y) => x.fieldIndex - y.fieldIndex);

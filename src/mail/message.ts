@@ -215,10 +215,24 @@ export function fieldValue(field: HeaderField): string {
 }
 
 /** All instances of a field name, top to bottom. */
-export function fieldsNamed(message: RawMessage, name: string): HeaderField[] {
-  const key = name.toLowerCase();
-  return message.fields.filter((f) => f.key === key);
+export function fieldsNamed(message: RawMessage, name: string): readonly HeaderField[] {
+  let index = fieldIndexes.get(message);
+  if (!index) {
+    // Verification asks for many names per message: index the fields once.
+    index = new Map();
+    for (const f of message.fields) {
+      if (!f.key) continue;
+      const list = index.get(f.key);
+      if (list) list.push(f);
+      else index.set(f.key, [f]);
+    }
+    fieldIndexes.set(message, index);
+  }
+  return index.get(name.toLowerCase()) ?? NO_FIELDS;
 }
+
+const fieldIndexes = new WeakMap<RawMessage, Map<string, HeaderField[]>>();
+const NO_FIELDS: readonly HeaderField[] = [];
 
 /**
  * Whether bytes start like a message: a header field (`Name:` with a printable name, obsolete
