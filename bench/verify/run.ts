@@ -11,7 +11,7 @@
  * --out     results directory (default bench/results)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ import {
   type Manifest,
   MBOX,
   REPO_DIR,
+  readList,
   readManifest,
 } from './lib/corpus.ts';
 
@@ -145,28 +146,22 @@ function machine(): Record<string, string> {
 }
 
 /**
- * Reads every corpus file once so all tools start from a warm page cache, not just the later ones.
+ * Reads files once so the tool about to run starts from a warm page cache. Done before every run, not
+ * once: this VM reclaims cold page cache on its own (DAMON), so a corpus read minutes ago may be gone.
  * Through one small buffer: this process's memory must stay small, since its children are measured.
  */
-function warmCache(dir: string): void {
+function warm(paths: readonly string[]): void {
   const buf = Buffer.allocUnsafe(1 << 20);
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        const fd = openSync(p, 'r');
-        try {
-          while (readSync(fd, buf, 0, buf.length, null) > 0) {
-            // reading is the point
-          }
-        } finally {
-          closeSync(fd);
-        }
+  for (const p of paths) {
+    const fd = openSync(p, 'r');
+    try {
+      while (readSync(fd, buf, 0, buf.length, null) > 0) {
+        // reading is the point
       }
+    } finally {
+      closeSync(fd);
     }
-  };
-  walk(dir);
+  }
 }
 
 interface ToolResult {
@@ -263,10 +258,6 @@ async function main(): Promise<void> {
     ...(values.corpus ? { out: values.corpus } : {}),
   });
   const manifest: Manifest = readManifest(corpus);
-  console.error(
-    `warming the page cache (${((manifest.totalBytes + manifest.mboxBytes) / 1e9).toFixed(2)} GB)...`,
-  );
-  warmCache(corpus);
 
   const tools = TOOLS.filter((t) => wanted.includes(t.id));
   const results: ToolResult[] = tools.map((t) => {
@@ -281,6 +272,7 @@ async function main(): Promise<void> {
       const res = results[k];
       if (!res || res.skipped) continue;
       const args = [...t.command, '--corpus', corpus, ...(t.usesList ? ['--list', res.input] : [])];
+      warm(t.usesList ? readList(corpus, res.input).map((f) => join(corpus, f)) : [join(corpus, MBOX)]);
       const [cmd, ...rest] = args;
       const p = spawnSync(cmd as string, rest, {
         cwd: REPO_DIR,
@@ -489,7 +481,7 @@ function markdown(
   L.push('');
   L.push('## Results', '');
   L.push(
-    'MB is 10^6 bytes of message data. Times include reading the files (warm page cache) and exclude process start-up and key loading.',
+    'MB is 10^6 bytes of message data. Times include reading the files (page cache warmed just before each run) and exclude process start-up and key loading.',
     '',
   );
   L.push(
