@@ -1,10 +1,11 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MboxOptions } from '../mail/mbox.ts';
 import { DEFAULT_MBOX_OPTIONS, looksLikeMbox, readMbox } from '../mail/mbox.ts';
 import { looksLikeMessage } from '../mail/message.ts';
 import type { InputError } from '../shared/errors.ts';
 import { inputError } from '../shared/errors.ts';
+import { ReusableFileReader } from './file-reader.ts';
 
 /** Where a message came from: a file, or an entry of an mbox. */
 export interface MessageSource {
@@ -15,6 +16,7 @@ export interface MessageSource {
   readonly offset?: number | undefined;
 }
 
+/** A message's `bytes` are valid only until the next item is taken: files share one read buffer. */
 export type InputItem =
   | { readonly kind: 'message'; readonly source: MessageSource; readonly bytes: Uint8Array }
   | { readonly kind: 'not-a-message'; readonly source: MessageSource }
@@ -39,10 +41,11 @@ export function* enumerateMessages(
   paths: readonly string[],
   options = DEFAULT_INPUT_OPTIONS,
 ): Generator<InputItem> {
-  for (const path of paths) yield* fromPath(path, options);
+  const reader = new ReusableFileReader(options.maxFileBytes);
+  for (const path of paths) yield* fromPath(path, options, reader);
 }
 
-function* fromPath(path: string, options: InputOptions): Generator<InputItem> {
+function* fromPath(path: string, options: InputOptions, reader: ReusableFileReader): Generator<InputItem> {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
@@ -60,59 +63,51 @@ function* fromPath(path: string, options: InputOptions): Generator<InputItem> {
     }
     for (const name of names) {
       if (name.startsWith('.')) continue; // .git, editor files; Maildir's tmp/new/cur are not hidden
-      yield* fromPath(join(path, name), options);
+      yield* fromPath(join(path, name), options, reader);
     }
     return;
   }
   if (!stat.isFile()) return;
-  if (isMbox(path)) {
-    try {
-      for (const item of readMbox(path, options.mbox)) {
-        const source = { path, index: item.index, offset: item.offset };
-        if (item.kind === 'message') yield { kind: 'message', source, bytes: item.bytes };
-        else {
-          const error = inputError(
-            'message-too-large',
-            `mbox entry of ${item.length} bytes is over the limit maxMessageBytes`,
-          );
-          yield { kind: 'error', source, error };
-        }
-      }
-    } catch (e) {
-      yield unreadable(path, e);
-    }
-    return;
-  }
-  if (stat.size > options.maxFileBytes) {
-    const error = inputError(
-      'message-too-large',
-      `file of ${stat.size} bytes is over the limit maxFileBytes`,
-    );
-    yield { kind: 'error', source: { path }, error };
-    return;
-  }
+  let bytes: Buffer | 'too-large' | 'stopped';
   try {
-    const bytes = readFileSync(path);
-    // A dump holds documents and other files beside mail: they are reported, not called unsigned.
-    if (bytes.length > 0 && !looksLikeMessage(bytes)) yield { kind: 'not-a-message', source: { path } };
-    else yield { kind: 'message', source: { path }, bytes };
+    bytes = reader.read(path, (head) => !looksLikeMbox(head));
   } catch (e) {
     yield unreadable(path, e);
+    return;
+  }
+  if (bytes === 'stopped') {
+    // An mbox is read in chunks, entry by entry, however large it is.
+    yield* fromMbox(path, options);
+  } else if (bytes === 'too-large') {
+    const error = inputError(
+      'message-too-large',
+      `file larger than ${options.maxFileBytes} bytes (limit maxFileBytes)`,
+    );
+    yield { kind: 'error', source: { path }, error };
+  } else if (bytes.length > 0 && !looksLikeMessage(bytes)) {
+    // A dump holds documents and other files beside mail: they are reported, not called unsigned.
+    yield { kind: 'not-a-message', source: { path } };
+  } else {
+    yield { kind: 'message', source: { path }, bytes };
   }
 }
 
-/** A file that starts with a `From ` separator line is read as an mbox (possibly of one entry). */
-function isMbox(path: string): boolean {
-  let fd: number | null = null;
+function* fromMbox(path: string, options: InputOptions): Generator<InputItem> {
   try {
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(1024);
-    const n = readSync(fd, head, 0, head.length, 0);
-    return looksLikeMbox(head.subarray(0, n));
-  } catch {
-    return false;
-  } finally {
-    if (fd !== null) closeSync(fd);
+    for (const item of readMbox(path, options.mbox)) {
+      const source = { path, index: item.index, offset: item.offset };
+      if (item.kind === 'message') {
+        yield { kind: 'message', source, bytes: item.bytes };
+      } else {
+        const error = inputError(
+          'message-too-large',
+          `mbox entry of ${item.length} bytes is over the limit maxMessageBytes`,
+        );
+        yield { kind: 'error', source, error };
+      }
+    }
+  } catch (e) {
+    yield unreadable(path, e);
   }
 }
 

@@ -2,7 +2,7 @@ import { parseSignature } from '../dkim/signature.ts';
 import { LIVE_DNS_WARNING, lookupLive } from '../keys/live-dns.ts';
 import type { KeyStore } from '../keys/store.ts';
 import { fieldsNamed, parseMessage } from '../mail/message.ts';
-import type { InputItem } from './inputs.ts';
+import { enumerateMessages } from './inputs.ts';
 
 /**
  * With --live-dns only: look up, in today's DNS, the selectors that no key file covers. The
@@ -10,13 +10,13 @@ import type { InputItem } from './inputs.ts';
  * labelled live-dns with the retrieval time.
  */
 export async function addMissingKeysFromLiveDns(
-  items: InputItem[],
+  paths: readonly string[],
   keys: KeyStore,
   io: { err(line: string): void },
-): Promise<InputItem[]> {
+): Promise<void> {
   io.err(`leakproof: warning: ${LIVE_DNS_WARNING}`);
   const wanted = new Map<string, { selector: string; domain: string }>();
-  for (const item of items) {
+  for (const item of enumerateMessages(paths)) {
     if (item.kind !== 'message') continue;
     const parsed = parseMessage(item.bytes);
     if (!parsed.ok) continue;
@@ -37,5 +37,4 @@ export async function addMissingKeysFromLiveDns(
     for (const record of found.value) keys.add(record);
     io.err(`leakproof: live DNS: ${name}: ${found.value.length} record(s)`);
   }
-  return items;
 }

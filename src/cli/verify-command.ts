@@ -5,7 +5,7 @@ import { importKeysFromFile } from '../keys/import/index.ts';
 import { KeyStore } from '../keys/store.ts';
 import { DEFAULT_PARSE_LIMITS } from '../mail/message.ts';
 import { EXIT, type ExitCode, UsageError } from './exit.ts';
-import type { InputItem, MessageSource } from './inputs.ts';
+import type { MessageSource } from './inputs.ts';
 import { enumerateMessages } from './inputs.ts';
 import { addMissingKeysFromLiveDns } from './live-keys.ts';
 import { formatRow, formatSummary, TABLE_HEADER } from './table.ts';
@@ -83,9 +83,8 @@ export async function runVerify(argv: readonly string[], io: Output): Promise<Ex
       io.err(`leakproof: ${file}${p.at ? `:${p.at}` : ''}: ${p.message} (skipped)`);
   }
 
-  const items: Iterable<InputItem> = values['live-dns']
-    ? await addMissingKeysFromLiveDns([...enumerateMessages(positionals)], keys, io)
-    : enumerateMessages(positionals);
+  if (values['live-dns']) await addMissingKeysFromLiveDns(positionals, keys, io);
+  const items = enumerateMessages(positionals);
 
   const counts = new Map<string, number>();
   let failed = false;

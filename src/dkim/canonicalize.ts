@@ -137,11 +137,24 @@ export function canonicalizeHeaderText(raw: string, colon: number, mode: Canonic
     .slice(0, colon)
     .replace(/[ \t]+$/, '')
     .toLowerCase();
-  const value = raw
-    .slice(colon + 1)
-    .replace(/\r?\n/g, '')
-    .replace(/[ \t]+/g, ' ')
-    .replace(/^ /, '')
-    .replace(/ $/, '');
-  return name + ':' + value;
+  const value = raw.slice(colon + 1);
+  if (SIMPLE_VALUE.test(value)) {
+    // The common unfolded field ("Subject: Hello world"): only a space at either edge changes.
+    const start = value.charCodeAt(0) === SP ? 1 : 0;
+    const end =
+      value.length > start && value.charCodeAt(value.length - 1) === SP ? value.length - 1 : value.length;
+    return name + ':' + value.slice(start, end);
+  }
+  return (
+    name +
+    ':' +
+    value
+      .replace(/\r?\n/g, '')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/^ /, '')
+      .replace(/ $/, '')
+  );
 }
+
+/** A header value relaxed canonicalization leaves alone but for one space at either edge. */
+const SIMPLE_VALUE = /^ ?(?:[^ \t\r\n]+(?: [^ \t\r\n]+)* ?)?$/;

@@ -33,17 +33,24 @@ export function checkHeaderSignature(
   signingInput: Buffer,
   signature: Buffer,
 ): HeaderCheck {
-  const digest = createHash(hash).update(signingInput).digest();
   if (keyType === 'ed25519') {
     // RFC 8463 3: Ed25519 signs the SHA-256 hash of the canonicalized data, not the data itself.
+    const digest = createHash(hash).update(signingInput).digest();
     try {
       return verify(null, digest, key, signature) ? 'verified' : 'failed';
     } catch {
       return 'failed';
     }
   }
-  // Decrypting with the public key (instead of crypto.verify) yields the signed DigestInfo, so a
-  // failure can be told apart: right key over other headers, or another key altogether.
+  // Most signatures verify, and crypto.verify is the cheaper check. Only a failure is decrypted with
+  // the public key, which yields the signed DigestInfo, so the failure can be told apart: the right
+  // key over other headers, or another key altogether.
+  try {
+    if (verify(hash, signingInput, key, signature)) return 'verified';
+  } catch {
+    // a signature of the wrong length for the key: diagnosed below
+  }
+  const digest = createHash(hash).update(signingInput).digest();
   let block: Buffer;
   try {
     block = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);

@@ -10,9 +10,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** One char per byte: lossless and reversible, for matching ASCII syntax in 8-bit data. */
 export function bytesToLatin1(bytes: Uint8Array): string {
-  // Not TextDecoder('latin1'): per the Encoding spec that is windows-1252, which is not 1:1.
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // Not TextDecoder('latin1'): per the Encoding spec that is windows-1252, which is not 1:1. Called
+  // for every header field, so no Buffer view is made: latin1Slice reads any Uint8Array.
+  return latin1Slice.call(bytes, 0, bytes.length);
 }
+
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
 export function latin1ToBytes(text: string): Buffer {
   return Buffer.from(text, 'latin1');
