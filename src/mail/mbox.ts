@@ -1,12 +1,13 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** One message cut out of an mbox, with where it stood in the file. */
 export interface MboxEntry {
-  /** 0-based position in the mbox. */
+  /** 0-based position in the mbox (in the range read, when a range is given). */
   readonly index: number;
   /** Byte offset of the entry's `From ` line in the file. */
   readonly offset: number;
-  /** The entry's bytes: its `From ` line, headers and body, the separating newline excluded. */
+  /** The entry's bytes: its `From ` line, headers and body, the separating newline excluded. Valid
+   * only until the next entry is taken: entries share one read buffer. */
   readonly bytes: Uint8Array;
 }
 
@@ -25,12 +26,7 @@ export const DEFAULT_MBOX_OPTIONS: MboxOptions = {
 
 export type MboxItem =
   | ({ readonly kind: 'message' } & MboxEntry)
-  | {
-      readonly kind: 'too-large';
-      readonly index: number;
-      readonly offset: number;
-      readonly length: number;
-    };
+  | { readonly kind: 'too-large'; readonly index: number; readonly offset: number; readonly length: number };
 
 const FROM_LINE = Buffer.from('\nFrom ');
 
@@ -44,82 +40,132 @@ export function looksLikeMbox(head: Uint8Array): boolean {
 }
 
 /**
- * Split an mbox file into entries at every line that starts with `From ` (mboxo/mboxrd framing),
- * reading it in chunks so memory stays bounded by the largest entry. `>From ` escapes are left as
- * found: undoing them is a repair, decided and recorded elsewhere.
+ * Split an mbox into entries at every line that starts with `From ` (mboxo/mboxrd framing). The
+ * file is read in chunks into one buffer; only the unfinished entry at a chunk's end is moved, so
+ * each byte is read once and copied at most once, and memory stays bounded by the chunk size plus
+ * the largest entry kept. `>From ` escapes are left as found: undoing them is a repair, decided and
+ * recorded elsewhere. With `range`, only the entries whose `From ` line starts in [start, end) are
+ * read, so workers can share one mbox (see `findMboxCuts`).
  */
-export function* readMbox(path: string, options: MboxOptions = DEFAULT_MBOX_OPTIONS): Generator<MboxItem> {
+export function* readMbox(
+  path: string,
+  options: MboxOptions = DEFAULT_MBOX_OPTIONS,
+  range?: { readonly start: number; readonly end: number },
+): Generator<MboxItem> {
   if (!(options.maxMessageBytes > 0) || !(options.chunkBytes > 0))
     throw new RangeError('mbox limits must be positive');
   const fd = openSync(path, 'r');
   try {
-    let pending: Buffer = Buffer.alloc(0); // bytes of the current entry not yet emitted
-    let pendingOffset = 0; // file offset of pending[0]
-    let skipping = false; // the current entry is over the limit: count, do not keep
-    let skippedLength = 0;
-    let fileOffset = 0;
+    const size = fstatSync(fd).size;
+    const end = Math.min(range?.end ?? size, size);
+    let buffer = Buffer.allocUnsafe(Math.max(options.chunkBytes, FROM_LINE.length * 2));
+    let base = range?.start ?? 0; // file offset of buffer[0]
+    let filled = 0; // valid bytes in buffer
+    let entry = 0; // start of the current entry in buffer
+    let search = 1; // where to look for the next separator (an entry's own first line is not one)
     let index = 0;
-    let tooLargeStart = 0;
-    const emit = (offset: number, length: number): MboxItem =>
-      skipping || length > options.maxMessageBytes
-        ? { kind: 'too-large', index: index++, offset: skipping ? tooLargeStart : offset, length }
-        : { kind: 'message', index: index++, offset, bytes: EMPTY };
-    const chunk = Buffer.allocUnsafe(options.chunkBytes);
+    let skipped = -1; // > -1 while skipping an over-long entry: its length so far
+    let skippedOffset = 0;
     for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, fileOffset);
-      const eof = n === 0;
-      const data = eof ? pending : Buffer.concat([pending, chunk.subarray(0, n)]);
-      const dataOffset = pendingOffset;
-      fileOffset += n;
-      // Search for separators after the entry's own first line.
-      let entryStart = 0;
-      let search = skipping ? 0 : 1; // an entry's own first line is not a separator
+      if (filled === buffer.length) {
+        // Make room: drop what was emitted, keep the unfinished entry.
+        if (skipped >= 0) {
+          // Keep only enough to find a separator across the boundary.
+          const keep = FROM_LINE.length - 1;
+          skipped += filled - keep - entry;
+          buffer.copyWithin(0, filled - keep, filled);
+          base += filled - keep;
+          search = 0;
+          entry = 0;
+          filled = keep;
+        } else if (entry > 0) {
+          buffer.copyWithin(0, entry, filled);
+          base += entry;
+          search -= entry;
+          filled -= entry;
+          entry = 0;
+        } else if (filled < options.maxMessageBytes) {
+          const grown = Buffer.allocUnsafe(
+            Math.min(buffer.length * 2, options.maxMessageBytes + FROM_LINE.length),
+          );
+          buffer.copy(grown, 0, 0, filled);
+          buffer = grown;
+        } else {
+          skipped = 0;
+          skippedOffset = base;
+          continue;
+        }
+      }
+      const want = Math.min(buffer.length - filled, end - (base + filled));
+      const n = want > 0 ? readSync(fd, buffer, filled, want, base + filled) : 0;
+      filled += n;
       for (;;) {
-        const sep = data.indexOf(FROM_LINE, search);
+        const sep = buffer
+          .subarray(0, filled)
+          .indexOf(FROM_LINE, Math.max(search, entry + (skipped >= 0 ? 0 : 1)));
         if (sep < 0) break;
-        const end = sep; // the newline before "From " belongs to the separator
-        yield withBytes(
-          emit(dataOffset + entryStart, skippedLength + end - entryStart),
-          data.subarray(entryStart, end),
-        );
-        skipping = false;
-        skippedLength = 0;
-        entryStart = sep + 1;
+        if (skipped >= 0) {
+          yield { kind: 'too-large', index: index++, offset: skippedOffset, length: skipped + sep - entry };
+          skipped = -1;
+        } else {
+          yield entryItem(index++, base + entry, buffer.subarray(entry, sep), options);
+        }
+        entry = sep + 1;
         search = sep + 2;
       }
-      if (eof) {
-        if (data.length > entryStart || skipping) {
-          yield withBytes(
-            emit(dataOffset + entryStart, skippedLength + data.length - entryStart),
-            data.subarray(entryStart),
-          );
+      search = Math.max(entry + 1, filled - FROM_LINE.length + 1);
+      if (n === 0) {
+        // End of the file or range; a range that stops short of the end of the file ends with the
+        // newline that separates its last entry from the next range's first.
+        let last = filled;
+        if (end < size && last > entry && buffer[last - 1] === 0x0a) last--;
+        if (skipped >= 0) {
+          yield { kind: 'too-large', index: index++, offset: skippedOffset, length: skipped + last - entry };
+        } else if (last > entry) {
+          yield entryItem(index++, base + entry, buffer.subarray(entry, last), options);
         }
         return;
-      }
-      const rest = data.subarray(entryStart);
-      if (skipping || rest.length > options.maxMessageBytes) {
-        // Keep only a tail long enough to find the next separator across the chunk boundary.
-        if (!skipping) {
-          skipping = true;
-          skippedLength = 0;
-          pendingOffset = dataOffset + entryStart;
-          tooLargeStart = pendingOffset;
-        }
-        const keep = Math.min(rest.length, FROM_LINE.length);
-        skippedLength += rest.length - keep;
-        pending = Buffer.from(rest.subarray(rest.length - keep));
-        pendingOffset = dataOffset + entryStart + rest.length - keep;
-      } else {
-        pending = Buffer.from(rest);
-        pendingOffset = dataOffset + entryStart;
       }
     }
   } finally {
     closeSync(fd);
   }
 }
-const EMPTY = new Uint8Array(0);
 
-function withBytes(item: MboxItem, bytes: Uint8Array): MboxItem {
-  return item.kind === 'message' ? { ...item, bytes } : item;
+function entryItem(index: number, offset: number, bytes: Buffer, options: MboxOptions): MboxItem {
+  return bytes.length > options.maxMessageBytes
+    ? { kind: 'too-large', index, offset, length: bytes.length }
+    : { kind: 'message', index, offset, bytes };
+}
+
+/**
+ * Offsets that cut an mbox into `parts` byte ranges of about equal size, each starting at a `From `
+ * line, for readers working in parallel. Reads a little around each cut, nothing more.
+ */
+export function findMboxCuts(path: string, parts: number): number[] {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const cuts = [0];
+    const window = Buffer.allocUnsafe(1024 * 1024);
+    for (let k = 1; k < parts; k++) {
+      let at = Math.max(Math.floor((size * k) / parts), cuts.at(-1)! + 1);
+      let found = size;
+      while (at < size) {
+        const n = readSync(fd, window, 0, window.length, at - 1);
+        const i = window.subarray(0, n).indexOf(FROM_LINE);
+        if (i >= 0) {
+          found = at + i; // the byte after the newline
+          break;
+        }
+        if (n < window.length) break;
+        at += n - FROM_LINE.length;
+      }
+      cuts.push(found);
+    }
+    cuts.push(size);
+    return cuts;
+  } finally {
+    closeSync(fd);
+  }
 }

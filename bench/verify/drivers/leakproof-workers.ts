@@ -8,22 +8,13 @@
  * The time runs from the moment every worker has loaded its code and keys to the moment the last one
  * is done: start-up (about a tenth of a second per thread) is reported apart, as startSeconds.
  */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ReusableFileReader } from '../../../src/cli/file-reader.ts';
+import { DEFAULT_MBOX_OPTIONS, findMboxCuts, readMbox } from '../../../src/mail/mbox.ts';
 import { type ManifestMessage, MBOX } from '../lib/corpus.ts';
 import { driverArgs, emit, maxRssMB, type Outcome, packageVersion, summarise } from './common.ts';
-import {
-  loadKeys,
-  mboxCuts,
-  mboxRange,
-  mergeTally,
-  newTally,
-  OUTCOMES,
-  type Tally,
-  verifyOne,
-} from './leakproof-core.ts';
+import { loadKeys, mergeTally, newTally, OUTCOMES, type Tally, verifyOne } from './leakproof-core.ts';
 
 interface Job {
   readonly corpus: string;
@@ -49,7 +40,7 @@ if (isMainThread) {
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const outcomesCode = new Uint8Array(new SharedArrayBuffer(Math.max(1, args.files.length)));
   const mboxPath = join(args.corpus, MBOX);
-  const cuts = args.mbox ? mboxCuts(mboxPath, statSync(mboxPath).size, workers) : [];
+  const cuts = args.mbox ? findMboxCuts(mboxPath, workers) : [];
 
   const s0 = process.hrtime.bigint();
   const threads = Array.from({ length: workers }, (_, k) => {
@@ -123,9 +114,11 @@ if (isMainThread) {
     let readNs = 0n;
     const entries: [number, number][] = [];
     if (job.range) {
-      for (const { offset, bytes } of mboxRange(join(job.corpus, MBOX), job.range[0], job.range[1])) {
-        const outcome = OUTCOMES.indexOf(verifyOne(bytes, keys, tally));
-        entries.push([offset + bytes.indexOf(0x0a) + 1, outcome]);
+      const range = { start: job.range[0], end: job.range[1] };
+      for (const item of readMbox(join(job.corpus, MBOX), DEFAULT_MBOX_OPTIONS, range)) {
+        if (item.kind !== 'message') continue;
+        const outcome = OUTCOMES.indexOf(verifyOne(item.bytes, keys, tally));
+        entries.push([item.offset + item.bytes.indexOf(0x0a) + 1, outcome]);
       }
     } else {
       const reader = new ReusableFileReader(64 * 1024 * 1024); // as the product's verify command reads
