@@ -4,9 +4,9 @@
 #   perl bench/verify/drivers/maildkim.pl --corpus DIR [--list subset-2000.txt]
 #
 # DNS is replaced the way Mail::DKIM's own tests do it: Mail::DKIM::DNS::resolver() takes any object
-# with Net::DNS::Resolver's send() and errorstring(); ours answers TXT queries from keys.txt with
-# Net::DNS packets. Every signature is verified (Mail::DKIM always does). Prints one JSON line shaped
-# like the TypeScript drivers' (see drivers/common.ts).
+# with Net::DNS::Resolver's send() and errorstring(); KeyFileResolver answers TXT queries from
+# keys.txt. Every signature is verified (Mail::DKIM always does). Prints one JSON line shaped like the
+# TypeScript drivers' (see drivers/common.ts).
 use strict;
 use warnings;
 use Getopt::Long;
@@ -15,37 +15,9 @@ use Time::HiRes qw(time);
 use Mail::DKIM;
 use Mail::DKIM::Verifier;
 use Mail::DKIM::DNS;
-use Net::DNS;
-
-package KeyFileResolver;
-
-sub new {
-    my ( $class, $keys ) = @_;
-    return bless { keys => $keys, error => 'NOERROR' }, $class;
-}
-
-sub send {
-    my ( $self, $name, $type ) = @_;
-    $name = lc $name;
-    $name =~ s/\.$//;
-    my $packet = Net::DNS::Packet->new( $name, $type, 'IN' );
-    my $value = $type eq 'TXT' ? $self->{keys}{$name} : undef;
-    if ( defined $value ) {
-        # a TXT record holds strings of at most 255 bytes; split long values as a zone would
-        my @strings = unpack( '(A255)*', $value );
-        $packet->push( answer => Net::DNS::RR->new( name => $name, type => 'TXT', txtdata => [@strings] ) );
-        $packet->header->rcode('NOERROR');
-    }
-    else {
-        $packet->header->rcode('NXDOMAIN');
-    }
-    $self->{error} = 'NOERROR';
-    return $packet;
-}
-
-sub errorstring { return $_[0]{error} }
-
-package main;
+use FindBin;
+use lib "$FindBin::Bin/../../../test/dkim/peers";
+use KeyFileResolver;    # shared with the differential test
 
 my ( $corpus, $list ) = ( undef, 'all.txt' );
 GetOptions( 'corpus=s' => \$corpus, 'list=s' => \$list ) or die "usage: $0 --corpus DIR [--list FILE]\n";
@@ -60,16 +32,7 @@ sub slurp {
     return $data;
 }
 
-my %keys;
-for my $line ( split /\n/, slurp("$corpus/keys.txt") ) {
-    $line =~ s/^\s+|\s+$//g;
-    next if $line eq '' || $line =~ /^#/;
-    my ( $name, $value ) = split /\s+/, $line, 2;
-    $name = lc $name;
-    $name =~ s/\.$//;
-    $keys{$name} //= $value;
-}
-Mail::DKIM::DNS::resolver( KeyFileResolver->new( \%keys ) );
+Mail::DKIM::DNS::resolver( KeyFileResolver->new->load("$corpus/keys.txt") );
 
 my $manifest = JSON::PP->new->decode( slurp("$corpus/manifest.json") );
 my %by_file = map { $_->{file} => $_ } @{ $manifest->{messages} };
