@@ -27,12 +27,6 @@ describe('lookupLive', () => {
     assert.ok(performance.now() - started < 5000);
   });
 
-  it('does the same with the system resolver, within the timeout', { timeout: 10_000 }, async () => {
-    const r = await lookupLive('nope', 'leakproof.invalid', { timeoutMs: 300, tries: 1 });
-    assert.equal(r.ok, false);
-    assert.ok(r.ok === false && r.error.code.startsWith('dns-'), JSON.stringify(r));
-  });
-
   it('refuses a name that is not a key name without looking it up', async () => {
     const r = await lookupLive('bad selector', 'example.com');
     assert.equal(r.ok ? null : r.error.code, 'key-name-invalid');
