@@ -35,7 +35,9 @@ export type LimitName =
   | 'maxEntriesPerArchive'
   | 'maxHeaderBytes'
   | 'maxMimeParts'
-  | 'maxMessageBytes';
+  | 'maxMessageBytes'
+  | 'maxAttachmentsPerMessage'
+  | 'maxAttachmentBytes';
 
 /** The outcome of one item: done, failed with a coded reason, or skipped by a limit. */
 export type ItemStatus =

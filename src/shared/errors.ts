@@ -27,11 +27,27 @@ export type InputErrorCode =
   | 'key-revoked' // empty p=
   | 'key-name-invalid' // not a selector._domainkey.domain name
   | 'key-name-missing' // a source that does not say which name it is for (dig +short)
+  // archives (src/ingest/containers)
+  | 'archive-corrupt' // structure or compressed data cannot be read; entries before the damage are kept
+  | 'archive-encrypted' // an entry or the whole archive needs a password
+  | 'archive-unsupported' // a format (7z, rar) or compression method we cannot open
+  | 'archive-recursive' // an archive holds a byte-identical copy of itself or of an ancestor (a quine)
   // live DNS (--live-dns only)
   | 'dns-no-record'
   | 'dns-lookup-failed'
   // command-line arguments that name input
-  | 'input-unreadable';
+  | 'input-unreadable'
+  // mail sources (src/ingest/mail)
+  | 'source-unreadable' // the file or directory could not be opened or read
+  | 'source-format-unknown' // no mail format recognised by content
+  | 'mbox-preamble' // bytes before an mbox's first `From ` line
+  | 'emlx-malformed' // no byte-count line
+  | 'emlx-count-mismatch' // the byte count does not fit the file
+  | 'maildir-entry-not-file' // a directory or special file where a message file should be
+  | 'msg-unreadable' // not a readable Outlook .msg (OLE2) file
+  | 'pst-unreadable' // not a readable .pst/.ost file
+  | 'pst-item-unreadable' // one folder or item of a readable .pst could not be read
+  | 'attachment-unreadable';
 
 export interface InputError {
   readonly code: InputErrorCode;
