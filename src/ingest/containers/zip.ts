@@ -1,10 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import yauzl from 'yauzl';
 import type { ContainerStep } from '../types.ts';
 import type { EntryRecord } from './entries.ts';
 import { collectBounded, decodeName, failure, limitHit } from './entries.ts';
 import type { ContainerLimits, DecompressionBudget } from './limits.ts';
 import { entryCap, newBudget } from './limits.ts';
+import { SALVAGE_MAX_BYTES, salvageZip } from './zip-salvage.ts';
 
 /**
  * The entries of a zip, in central-directory order, each decompressed into a Buffer bounded by the
@@ -31,8 +32,16 @@ export async function* readZip(
     }
   } catch (error) {
     // Multi-disk (spanned or split) archives are valid but need their other parts.
-    const code = /multi-disk/i.test(String(error)) ? 'archive-unsupported' : 'archive-corrupt';
-    yield failure(code, 'zip cannot be opened', error);
+    if (/multi-disk/i.test(String(error))) {
+      yield failure('archive-unsupported', 'zip cannot be opened', error);
+      return;
+    }
+    yield failure(
+      'archive-corrupt',
+      'zip directory cannot be read; entries were salvaged from local headers',
+      error,
+    );
+    yield* salvage(input, limits, budget);
     return;
   }
   const archive = { size: archiveSize, produced: 0 };
@@ -46,7 +55,17 @@ export async function* readZip(
         if (next.done === true) break;
         entry = next.value;
       } catch (error) {
-        yield failure('archive-corrupt', 'zip central directory is damaged', error);
+        if (count > 0) {
+          yield failure('archive-corrupt', 'zip central directory is damaged', error);
+          return;
+        }
+        zip.close();
+        yield failure(
+          'archive-corrupt',
+          'zip directory cannot be read; entries were salvaged from local headers',
+          error,
+        );
+        yield* salvage(input, limits, budget);
         return;
       }
       count++;
@@ -116,6 +135,23 @@ export async function* readZip(
     }
   } finally {
     zip.close();
+  }
+}
+
+/** Local-header salvage, for an archive small enough to hold in memory (see SALVAGE_MAX_BYTES). */
+async function* salvage(
+  input: string | Buffer,
+  limits: ContainerLimits,
+  budget: DecompressionBudget,
+): AsyncGenerator<EntryRecord> {
+  try {
+    if (typeof input === 'string' && (await stat(input)).size > SALVAGE_MAX_BYTES) {
+      yield failure('archive-corrupt', 'zip not salvaged', `larger than ${SALVAGE_MAX_BYTES} bytes`);
+      return;
+    }
+    yield* salvageZip(typeof input === 'string' ? await readFile(input) : input, limits, budget);
+  } catch (error) {
+    yield failure('input-unreadable', 'zip cannot be read for salvage', error);
   }
 }
 
