@@ -39,6 +39,18 @@ export type WalkRecord =
       readonly error: InputError;
       readonly bytes?: Buffer | undefined;
     }
+  | {
+      /**
+       * An archive about to be opened, yielded before its contents so its own bytes can be stored
+       * and matched too (an archive attached to an email is evidence as a whole).
+       */
+      readonly kind: 'container';
+      readonly location: ItemLocation;
+      readonly format: ContainerFormat;
+      /** null for the source file itself (read it from sourcePath). */
+      readonly bytes: Buffer | null;
+      readonly size: number;
+    }
   | { readonly kind: 'summary'; readonly stats: WalkStats };
 
 export interface WalkStats {
@@ -96,6 +108,8 @@ export async function* walkContainers(
     });
   } else {
     const ctx: WalkContext = { sourcePath, limits, budget, stats, count };
+    const location = { sourcePath, chain: [], extraction: 'read' };
+    yield { kind: 'container', location, format: top.format, bytes: null, size: top.size };
     yield* openContainer(ctx, top.format, sourcePath, top.head, [], 1, [top.sha256]);
   }
   stats.bytesExtracted = budget.used;
@@ -191,6 +205,7 @@ async function* followRecord(
         yield ctx.count({ kind: 'failed', location, error, bytes });
         return;
       }
+      yield { kind: 'container', location, format: inner, bytes, size: record.size };
       const head = bytes.subarray(0, SNIFF_HEAD_BYTES);
       yield* openContainer(ctx, inner, bytes, head, location.chain, depth + 1, [...ancestors, sha256]);
     }

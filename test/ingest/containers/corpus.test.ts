@@ -72,9 +72,13 @@ describe('Tika corpus archives', () => {
     assert.ok(whole.subarray(step.offset, step.offset + step.length).equals(pdf.bytes ?? Buffer.alloc(0)));
   });
 
-  it('test-zip-of-zip.zip: a chain of two zips', async () => {
+  it('test-zip-of-zip.zip: a chain of two zips; each zip is also given as a container', async () => {
     const { records } = await walk('test-zip-of-zip.zip');
     assert.deepEqual(items(records).map(path), ['zip:html-within-zip.zip > zip:text.html']);
+    const containers = records.filter((r) => r.kind === 'container');
+    assert.deepEqual(containers.map(path), ['', 'zip:html-within-zip.zip']);
+    const inner = containers[1];
+    assert.ok(inner?.kind === 'container' && inner.bytes?.length === 163 && inner.format === 'zip');
   });
 
   it('test-nested-tarball.tar: tar > tgz > tar', async () => {
