@@ -110,7 +110,9 @@ export async function* walkContainers(
     const ctx: WalkContext = { sourcePath, limits, budget, stats, count };
     const location = { sourcePath, chain: [], extraction: 'read' };
     yield { kind: 'container', location, format: top.format, bytes: null, size: top.size };
-    yield* openContainer(ctx, top.format, sourcePath, top.head, [], 1, [top.sha256]);
+    let memo: Promise<string> | undefined;
+    const self: Ancestor = { size: top.size, sha256: () => (memo ??= hashFile(sourcePath)) };
+    yield* openContainer(ctx, top.format, sourcePath, top.head, [], 1, [self]);
   }
   stats.bytesExtracted = budget.used;
   yield { kind: 'summary', stats };
@@ -131,7 +133,7 @@ async function* openContainer(
   head: Buffer,
   chain: readonly ContainerStep[],
   depth: number,
-  ancestors: readonly string[],
+  ancestors: readonly Ancestor[],
 ): AsyncGenerator<WalkRecord> {
   const here = { sourcePath: ctx.sourcePath, chain };
   const nestedBytes = typeof input === 'string' ? undefined : input;
@@ -158,7 +160,7 @@ async function* followRecord(
   record: EntryRecord,
   chain: readonly ContainerStep[],
   depth: number,
-  ancestors: readonly string[],
+  ancestors: readonly Ancestor[],
 ): AsyncGenerator<WalkRecord> {
   const locate = (step: ContainerStep | undefined, extraction: string): ItemLocation => ({
     sourcePath: ctx.sourcePath,
@@ -196,7 +198,11 @@ async function* followRecord(
         return;
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const level = ancestors.indexOf(sha256);
+      let level = -1;
+      for (const [i, a] of ancestors.entries()) {
+        // Only an ancestor of the same size can be the same bytes; the source file is hashed only then.
+        if (a.size === bytes.length && (await a.sha256()) === sha256) level = i;
+      }
       if (level >= 0) {
         const error = inputError(
           'archive-recursive',
@@ -207,16 +213,36 @@ async function* followRecord(
       }
       yield { kind: 'container', location, format: inner, bytes, size: record.size };
       const head = bytes.subarray(0, SNIFF_HEAD_BYTES);
-      yield* openContainer(ctx, inner, bytes, head, location.chain, depth + 1, [...ancestors, sha256]);
+      yield* openContainer(ctx, inner, bytes, head, location.chain, depth + 1, [
+        ...ancestors,
+        { size: bytes.length, sha256: async () => sha256 },
+      ]);
     }
   }
 }
 
+/** An archive on the current chain; its hash is computed only when a same-sized archive is inside. */
+interface Ancestor {
+  readonly size: number;
+  readonly sha256: () => Promise<string>;
+}
+
+/** The source file's SHA-256, or '' (which matches nothing) if it can no longer be read. */
+async function hashFile(path: string): Promise<string> {
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  } catch {
+    return '';
+  }
+}
+
 type Probe =
-  | { ok: true; format: ContainerFormat; head: Buffer; tail: Buffer; size: number; sha256: string }
+  | { ok: true; format: ContainerFormat; head: Buffer; tail: Buffer; size: number }
   | { ok: false; error: InputError };
 
-/** Sniffs a source file from its head and tail, and hashes it (to recognise a copy of it inside). */
+/** Sniffs a source file from its head and tail. */
 async function probeFile(path: string): Promise<Probe> {
   try {
     const handle = await open(path, 'r');
@@ -232,11 +258,7 @@ async function probeFile(path: string): Promise<Probe> {
     } finally {
       await handle.close();
     }
-    const format = sniff(head, tail);
-    if (format === 'other') return { ok: true, format, head, tail, size, sha256: '' };
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return { ok: true, format, head, tail, size, sha256: hash.digest('hex') };
+    return { ok: true, format: sniff(head, tail), head, tail, size };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return { ok: false, error: inputError('input-unreadable', `source file cannot be read: ${detail}`) };
