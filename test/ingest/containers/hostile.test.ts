@@ -132,6 +132,21 @@ describe('path-like entry names are names only', () => {
   });
 });
 
+describe('archives we cannot open', () => {
+  it('rar, and a 7z inside a zip, are recorded with their bytes kept', async () => {
+    const rar = Buffer.concat([Buffer.from('Rar!\u001a\u0007\u0000', 'latin1'), Buffer.alloc(64)]);
+    const top = await walkBytes(rar);
+    const failedTop = top.find((r) => r.kind === 'failed');
+    assert.ok(failedTop?.kind === 'failed' && failedTop.error.code === 'archive-unsupported');
+    const sevenZ = Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), Buffer.alloc(64)]);
+    const nested = await walkBytes(buildZip([stored('inner.7z', sevenZ)]));
+    const failed = nested.find((r) => r.kind === 'failed');
+    assert.ok(failed?.kind === 'failed' && failed.error.code === 'archive-unsupported');
+    assert.ok(failed.bytes?.equals(sevenZ));
+    assert.equal(failed.location.chain[0]?.entry, 'inner.7z');
+  });
+});
+
 describe('limits', () => {
   it('an invalid limit is a caller bug (RangeError), never a silent "off"', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
