@@ -62,7 +62,9 @@ export function* readMbox(
     let base = range?.start ?? 0; // file offset of buffer[0]
     let filled = 0; // valid bytes in buffer
     let entry = 0; // start of the current entry in buffer
-    let search = 1; // where to look for the next separator (an entry's own first line is not one)
+    // Where to look for the next separator. An entry starts with 'F', so its own first line never
+    // matches "\nFrom "; a file that opens with a blank line has a separator at 0.
+    let search = 0;
     let index = 0;
     let skipped = -1; // > -1 while skipping an over-long entry: its length so far
     let skippedOffset = 0;
@@ -100,20 +102,18 @@ export function* readMbox(
       const n = want > 0 ? readSync(fd, buffer, filled, want, base + filled) : 0;
       filled += n;
       for (;;) {
-        const sep = buffer
-          .subarray(0, filled)
-          .indexOf(FROM_LINE, Math.max(search, entry + (skipped >= 0 ? 0 : 1)));
+        const sep = buffer.subarray(0, filled).indexOf(FROM_LINE, Math.max(search, entry));
         if (sep < 0) break;
         if (skipped >= 0) {
           yield { kind: 'too-large', index: index++, offset: skippedOffset, length: skipped + sep - entry };
           skipped = -1;
-        } else {
+        } else if (sep > entry) {
           yield entryItem(index++, base + entry, buffer.subarray(entry, sep), options);
         }
         entry = sep + 1;
         search = sep + 2;
       }
-      search = Math.max(entry + 1, filled - FROM_LINE.length + 1);
+      search = Math.max(entry, filled - FROM_LINE.length + 1);
       if (n === 0) {
         // End of the file or range; a range that stops short of the end of the file ends with the
         // newline that separates its last entry from the next range's first.

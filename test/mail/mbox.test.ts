@@ -121,6 +121,18 @@ describe('readMbox', () => {
     );
   });
 
+  test('a file that opens with a blank line: the separator at offset 0 is found, no empty entry', () => {
+    const text = '\n' + entry(1) + '\n' + entry(2);
+    const got = collect(readMbox(mboxFile(text), { maxMessageBytes: 1_000_000, chunkBytes: 7 }));
+    assert.deepEqual(
+      got.map((g) => [g.offset, g.text]),
+      [
+        [1, entry(1)],
+        [1 + entry(1).length + 1, entry(2)],
+      ],
+    );
+  });
+
   test('an invalid limit is a caller bug', () => {
     assert.throws(
       () => [...readMbox(mboxFile(entry(1)), { maxMessageBytes: 0, chunkBytes: 10 })],
