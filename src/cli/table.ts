@@ -17,7 +17,7 @@ export function formatRow(
   reason: string,
 ): string {
   return (
-    pad(source, WIDTHS.source) +
+    padKeepingEnd(source, WIDTHS.source) +
     pad(from ?? '-', WIDTHS.from) +
     pad(date ?? '-', WIDTHS.date) +
     pad(verdict, WIDTHS.verdict) +
@@ -41,6 +41,13 @@ export function formatSummary(counts: ReadonlyMap<string, number>): string {
 /** Leaked headers may hold control characters meant for a terminal: show them escaped. */
 function clean(s: string): string {
   return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A path is told apart by its end (the file name, the mbox index), so cut it from the left. */
+function padKeepingEnd(s: string, width: number): string {
+  const c = clean(s);
+  const cut = c.length > width - 2 ? '…' + c.slice(c.length - (width - 3)) : c;
+  return cut.padEnd(width);
 }
 
 function pad(s: string, width: number): string {
