@@ -47,7 +47,9 @@ export type InputErrorCode =
   | 'msg-unreadable' // not a readable Outlook .msg (OLE2) file
   | 'pst-unreadable' // not a readable .pst/.ost file
   | 'pst-item-unreadable' // one folder or item of a readable .pst could not be read
-  | 'attachment-unreadable';
+  | 'attachment-unreadable'
+  // MIME decoding (src/ingest/mime.ts)
+  | 'mime-unreadable'; // the MIME decoder gave up on the structure (limits are recorded apart)
 
 export interface InputError {
   readonly code: InputErrorCode;
