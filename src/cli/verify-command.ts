@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { AsOf, MessageResult, MessageVerdict } from '../dkim/types.ts';
 import { verifyMessage } from '../dkim/verify.ts';
+import { VerifyPool } from '../dkim/verify-pool.ts';
 import { importKeysFromFile } from '../keys/import/index.ts';
 import { KeyStore } from '../keys/store.ts';
 import { DEFAULT_PARSE_LIMITS } from '../mail/message.ts';
@@ -25,6 +27,8 @@ Options:
   --live-dns           look up selectors missing from the key files in today's DNS (reveals
                        what you are examining; today's key may not be the one in force then)
   --max-header-bytes N largest header section read (default ${DEFAULT_PARSE_LIMITS.maxHeaderBytes})
+  -j, --jobs N         verification threads (default: the cores available, at most 8);
+                       output stays in input order
   -h, --help           this text
 
 Exit codes: 0 every message was read and judged (whatever the verdicts); 1 a --fail-on verdict
@@ -56,6 +60,7 @@ export async function runVerify(argv: readonly string[], io: Output): Promise<Ex
       'fail-on': { type: 'string' },
       'live-dns': { type: 'boolean' },
       'max-header-bytes': { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -72,6 +77,7 @@ export async function runVerify(argv: readonly string[], io: Output): Promise<Ex
     '--max-header-bytes',
   );
   const limits = { ...DEFAULT_PARSE_LIMITS, maxHeaderBytes };
+  const jobs = parsePositiveInt(values.jobs, Math.min(availableParallelism(), 8), '--jobs');
 
   const keys = new KeyStore();
   let unreadable = false;
@@ -84,32 +90,56 @@ export async function runVerify(argv: readonly string[], io: Output): Promise<Ex
   }
 
   if (values['live-dns']) await addMissingKeysFromLiveDns(positionals, keys, io);
-  const items = enumerateMessages(positionals);
 
   const counts = new Map<string, number>();
   let failed = false;
-  if (!values.json) io.out(TABLE_HEADER);
-  for (const item of items) {
-    if (item.kind === 'not-a-message') {
-      counts.set('not a message', (counts.get('not a message') ?? 0) + 1);
-      const reason = 'skipped: does not start with a header field';
-      if (values.json) io.out(JSON.stringify({ source: item.source, verdict: null, skipped: reason }));
-      else io.out(formatRow(sourceLabel(item.source), null, null, 'not a message', reason));
-      continue;
-    }
-    if (item.kind === 'error') {
-      unreadable = true;
-      counts.set('unreadable', (counts.get('unreadable') ?? 0) + 1);
-      if (values.json) io.out(JSON.stringify({ source: item.source, verdict: null, error: item.error }));
-      else io.out(formatRow(sourceLabel(item.source), null, null, 'unreadable', item.error.message));
-      continue;
-    }
-    const result = verifyMessage(item.bytes, { keys, asOf, limits });
+  const report = (source: MessageSource, result: MessageResult): void => {
     if (result.inputError) unreadable = true;
     counts.set(result.verdict, (counts.get(result.verdict) ?? 0) + 1);
     if (failOn.has(result.verdict)) failed = true;
-    if (values.json) io.out(JSON.stringify(jsonLine(item.source, result)));
-    else io.out(formatRow(sourceLabel(item.source), result.from, result.date, result.verdict, result.reason));
+    if (values.json) io.out(JSON.stringify(jsonLine(source, result)));
+    else io.out(formatRow(sourceLabel(source), result.from, result.date, result.verdict, result.reason));
+  };
+  // With several threads, results are printed in input order: each message's output waits in a
+  // bounded queue for its turn, which also bounds the bytes in flight.
+  const pool =
+    jobs > 1 ? new VerifyPool({ threads: jobs, keys: [...keys], asOf, limits, now: new Date() }) : null;
+  const queue: Promise<() => void>[] = [];
+  const inFlight = pool ? jobs * 16 : 1;
+  if (!values.json) io.out(TABLE_HEADER);
+  try {
+    for (const item of enumerateMessages(positionals)) {
+      const source = item.source;
+      if (item.kind === 'not-a-message') {
+        queue.push(
+          Promise.resolve(() => {
+            counts.set('not a message', (counts.get('not a message') ?? 0) + 1);
+            const reason = 'skipped: does not start with a header field';
+            if (values.json) io.out(JSON.stringify({ source, verdict: null, skipped: reason }));
+            else io.out(formatRow(sourceLabel(source), null, null, 'not a message', reason));
+          }),
+        );
+      } else if (item.kind === 'error') {
+        const error = item.error;
+        queue.push(
+          Promise.resolve(() => {
+            unreadable = true;
+            counts.set('unreadable', (counts.get('unreadable') ?? 0) + 1);
+            if (values.json) io.out(JSON.stringify({ source, verdict: null, error }));
+            else io.out(formatRow(sourceLabel(source), null, null, 'unreadable', error.message));
+          }),
+        );
+      } else if (pool) {
+        queue.push(pool.verify(item.bytes).then((result) => () => report(source, result)));
+      } else {
+        const result = verifyMessage(item.bytes, { keys, asOf, limits });
+        queue.push(Promise.resolve(() => report(source, result)));
+      }
+      while (queue.length >= inFlight) (await queue.shift()!)();
+    }
+    while (queue.length > 0) (await queue.shift()!)();
+  } finally {
+    await pool?.close();
   }
   if (!values.json) io.out(formatSummary(counts));
   if (unreadable) return EXIT.unreadable;

@@ -109,6 +109,14 @@ test('hostile input: an oversized header, binary junk and an empty file are repo
   assert.equal((byName.get('empty.eml')!['error'] as { code: string }).code, 'message-empty');
 });
 
+test('--jobs 2 (worker threads) prints exactly what one thread prints, in the same order', () => {
+  const one = run('verify', '--json', '-j', '1', '--keys', KEYS, MAIL);
+  const two = run('verify', '--json', '-j', '2', '--keys', KEYS, MAIL);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(jsonLines(two.stdout).length, 14);
+});
+
 test('--version and --help answer', () => {
   assert.match(run('--version').stdout, /^\d+\.\d+\.\d+/);
   assert.match(run('verify', '--help').stdout, /Exit codes:/);
