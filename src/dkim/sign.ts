@@ -1,13 +1,8 @@
 import { createHash, createPrivateKey, type KeyObject, sign } from 'node:crypto';
-import type { HeaderField } from '../mail/message.ts';
 import { parseMessage } from '../mail/message.ts';
 import { latin1ToBytes } from '../shared/bytes.ts';
-import {
-  type Canonicalization,
-  canonicalizeBody,
-  canonicalizeHeader,
-  canonicalizeHeaderText,
-} from './canonicalize.ts';
+import { type Canonicalization, canonicalizeBody, canonicalizeHeaderText } from './canonicalize.ts';
+import { selectInstances } from './header-hash.ts';
 
 /*
  * A DKIM signer (RFC 6376, RFC 8463) for leakproof's examples, tests, demo corpus and benchmarks.
@@ -116,15 +111,8 @@ export function signMessage(bytes: Uint8Array, options: SignOptions): Uint8Array
   for (const name of options.oversign ?? []) h.push(name.toLowerCase());
   if (!h.includes('from')) throw new RangeError('the From field must be signed (RFC 6376 5.4)');
 
-  // Instances are consumed bottom-up, as a verifier selects them (RFC 6376 5.4.2).
-  const used = new Set<HeaderField>();
-  let signedHeaders = '';
-  for (const name of h) {
-    const field = message.fields.findLast((f) => f.key === name && !used.has(f));
-    if (!field) continue; // over-signed: nothing left, contributes nothing
-    used.add(field);
-    signedHeaders += canonicalizeHeader(field, headerCanon);
-  }
+  // Instances are taken bottom-up, by the verifier's own selection (RFC 6376 5.4.2).
+  const signedHeaders = selectInstances(message, h, headerCanon, null).canonicalText;
 
   const tags: string[][] = [
     ['v=1;'],
