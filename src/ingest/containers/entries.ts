@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { InputError, InputErrorCode } from '../../shared/errors.ts';
 import { inputError } from '../../shared/errors.ts';
 import type { ContainerStep, LimitName } from '../types.ts';
-import type { EntryCap } from './limits.ts';
+import type { DecompressionBudget, EntryCap } from './limits.ts';
 
 /**
  * What a container reader yields, in archive order. Readers never throw on input: damage becomes a
@@ -103,4 +103,15 @@ export function limitHit(step: ContainerStep | undefined, cap: EntryCap, read: n
     limit: cap.limit,
     detail: `stopped after ${read} bytes; the bound here was ${cap.bytes} bytes (${cap.limit})`,
   };
+}
+
+/** An entry read whole: counted against the decompression budget, then handed on. */
+export function entryRecord(
+  step: ContainerStep,
+  bytes: Buffer,
+  extraction: string,
+  budget: DecompressionBudget,
+): EntryRecord {
+  budget.used += bytes.length;
+  return { kind: 'entry', step, name: step.entry, bytes, size: bytes.length, extraction };
 }

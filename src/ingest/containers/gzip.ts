@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ContainerStep } from '../types.ts';
 import type { EntryRecord } from './entries.ts';
-import { collectBounded, decodeName, failure, limitHit } from './entries.ts';
+import { collectBounded, decodeName, entryRecord, failure, limitHit } from './entries.ts';
 import type { ContainerLimits, DecompressionBudget } from './limits.ts';
 import { entryCap, newBudget } from './limits.ts';
 
@@ -53,15 +53,7 @@ export async function* readGzip(
     }
     return;
   }
-  budget.used += collected.bytes.length;
-  yield {
-    kind: 'entry',
-    step,
-    name: step.entry,
-    bytes: collected.bytes,
-    size: collected.bytes.length,
-    extraction: 'gunzip',
-  };
+  yield entryRecord(step, collected.bytes, 'gunzip', budget);
 }
 
 async function readHead(path: string, max: number): Promise<Buffer> {

@@ -4,7 +4,7 @@ import type { Header } from 'tar-stream';
 import tar from 'tar-stream';
 import type { ContainerStep } from '../types.ts';
 import type { EntryRecord } from './entries.ts';
-import { collectBounded, decodeName, failure, limitHit } from './entries.ts';
+import { collectBounded, decodeName, entryRecord, failure, limitHit } from './entries.ts';
 import type { ContainerLimits, DecompressionBudget } from './limits.ts';
 import { entryCap, newBudget } from './limits.ts';
 
@@ -73,15 +73,7 @@ export async function* readTar(
         }
         return;
       }
-      budget.used += collected.bytes.length;
-      yield {
-        kind: 'entry',
-        step,
-        name: step.entry,
-        bytes: collected.bytes,
-        size: collected.bytes.length,
-        extraction: 'read',
-      };
+      yield entryRecord(step, collected.bytes, 'read', budget);
     }
   } finally {
     source.destroy();

@@ -36,12 +36,7 @@ export async function* readZip(
       yield failure('archive-unsupported', 'zip cannot be opened', error);
       return;
     }
-    yield failure(
-      'archive-corrupt',
-      'zip directory cannot be read; entries were salvaged from local headers',
-      error,
-    );
-    yield* salvage(input, limits, budget);
+    yield* salvageAfter(error, input, limits, budget);
     return;
   }
   const archive = { size: archiveSize, produced: 0 };
@@ -60,12 +55,7 @@ export async function* readZip(
           return;
         }
         zip.close();
-        yield failure(
-          'archive-corrupt',
-          'zip directory cannot be read; entries were salvaged from local headers',
-          error,
-        );
-        yield* salvage(input, limits, budget);
+        yield* salvageAfter(error, input, limits, budget);
         return;
       }
       count++;
@@ -159,4 +149,19 @@ async function* salvage(
 function isDirectory(raw: Buffer): boolean {
   const last = raw[raw.length - 1];
   return last === 0x2f || last === 0x5c;
+}
+
+/** The central directory could not be read: say so, then recover what the local headers hold. */
+async function* salvageAfter(
+  error: unknown,
+  input: string | Buffer,
+  limits: ContainerLimits,
+  budget: DecompressionBudget,
+): AsyncGenerator<EntryRecord> {
+  yield failure(
+    'archive-corrupt',
+    'zip directory cannot be read; entries were salvaged from local headers',
+    error,
+  );
+  yield* salvage(input, limits, budget);
 }
